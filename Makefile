@@ -1,0 +1,50 @@
+# One entry point for people, CI and the schedule: each target sets up what it needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: run test lint ui seeds bench lock clean
+
+# The virtual environment is rebuilt whenever the lock file changes.
+$(INSTALLED): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $(INSTALLED)
+
+## run: refresh the warehouse headless (build, check, publish, report)
+run: $(INSTALLED)
+	$(BIN)/python -m orchestration
+
+## test: lint, then every test (dbt build included)
+test: lint
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros tests/dbt
+
+## ui: the Dagster UI with the daily schedule running
+ui: $(INSTALLED)
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/warehouse/dagster_home} \
+	  $(BIN)/python -m orchestration.ui
+
+## seeds: rewrite the synthetic raw exports from the codebook and targets
+seeds: $(INSTALLED)
+	$(BIN)/python -m synthetic.generate
+
+## bench: scale benchmark on generated respondents, prints time and memory
+bench: $(INSTALLED)
+	$(BIN)/python -m synthetic.benchmark
+
+lock:
+	rm -rf /tmp/cmo-cio-lock && $(PYTHON) -m venv /tmp/cmo-cio-lock
+	/tmp/cmo-cio-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned from requirements.in with Python 3.11 (make lock). Do not edit by hand."; \
+	  /tmp/cmo-cio-lock/bin/pip freeze; } > requirements.lock
+
+clean:
+	rm -rf warehouse target logs test-output
