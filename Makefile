@@ -20,6 +20,7 @@ run: $(INSTALLED)
 
 ## test: lint, then every test (dbt build included)
 test: lint
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
