@@ -1,0 +1,292 @@
+"""Validate the warehouse against the Great Expectations suites in `expectations/suites/`.
+
+Each suite file names the table it checks (`meta.table`). The table is read with the duckdb
+Python API over a read-only connection into a pandas dataframe and validated through a GX
+pandas datasource. (GX's SQL datasource over duckdb-engine returns no rows, so it is not used.)
+
+Value sets and counts that come from the codebook are GX suite parameters
+(`{"$PARAMETER": "country_codes"}` in an expectation's kwargs). The suite's
+`meta.parameters` maps each name to a SQL query run on the same database at validation time:
+a query string gives a list (a value set), `{"scalar": query}` a single value (a count).
+
+Every run writes GX Data Docs (HTML) for its results to `docs_dir`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUITE_DIR = Path(__file__).resolve().parent / "suites"
+DATASOURCE_NAME = "warehouse_tables"
+DOCS_SITE_NAME = "warehouse"
+# Unexpected values shown per failed expectation in messages (Data Docs show more).
+SAMPLE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class SuiteFile:
+    """One reviewable suite file: the GX suite plus which table it checks."""
+
+    path: Path
+    name: str
+    table: str
+    layer: str
+    asset_name: str
+    parameters: dict[str, str | dict[str, str]]
+    document: dict
+
+    @property
+    def expectation_count(self) -> int:
+        return len(self.document.get("expectations", []))
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation_type: str
+    target: str
+    success: bool
+    detail: str = ""
+
+    def describe(self) -> str:
+        text = f"{self.expectation_type}({self.target})"
+        return f"{text}: {self.detail}" if self.detail else text
+
+
+@dataclass
+class SuiteOutcome:
+    suite: SuiteFile
+    success: bool
+    row_count: int | None = None
+    expectations: list[ExpectationOutcome] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def failures(self) -> list[str]:
+        if self.error:
+            return [self.error]
+        return [outcome.describe() for outcome in self.expectations if not outcome.success]
+
+    def summary(self) -> str:
+        passed = sum(outcome.success for outcome in self.expectations)
+        status = "passed" if self.success else "FAILED"
+        text = f"{self.suite.name} on {self.suite.table}: {status} ({passed}/"
+        text += f"{self.suite.expectation_count} expectations)"
+        return text
+
+
+@dataclass
+class ValidationRun:
+    suites: list[SuiteOutcome]
+    docs_index: Path | None
+
+    @property
+    def success(self) -> bool:
+        return all(outcome.success for outcome in self.suites)
+
+    @property
+    def failed_suites(self) -> list[SuiteOutcome]:
+        return [outcome for outcome in self.suites if not outcome.success]
+
+
+# -- suite files ----------------------------------------------------------------------------
+
+
+def load_suites(suite_dir: Path = SUITE_DIR, names: Iterable[str] | None = None) -> list[SuiteFile]:
+    """Read every `*.json` suite in `suite_dir` (or only those named), sorted by name."""
+    wanted = set(names) if names is not None else None
+    suites = []
+    for path in sorted(Path(suite_dir).glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        meta = document.get("meta", {})
+        name = document.get("name") or path.stem
+        if wanted is not None and name not in wanted:
+            continue
+        table = meta.get("table")
+        if not table or "." not in table:
+            raise ValueError(f"{path}: meta.table must name a schema-qualified table")
+        suites.append(
+            SuiteFile(
+                path=path,
+                name=name,
+                table=table,
+                layer=meta.get("layer", table.split(".")[0]),
+                asset_name=meta.get("asset", table.split(".")[-1]),
+                parameters=dict(meta.get("parameters", {})),
+                document=document,
+            )
+        )
+    if wanted is not None and len(suites) != len(wanted):
+        missing = wanted - {suite.name for suite in suites}
+        raise ValueError(f"no suite file for {sorted(missing)} in {suite_dir}")
+    return suites
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def validate_warehouse(
+    database: Path,
+    docs_dir: Path | None,
+    suites: list[SuiteFile] | None = None,
+) -> ValidationRun:
+    """Validate `suites` (default: all) against the DuckDB file `database`.
+
+    The database is opened read-only and closed before returning. When `docs_dir` is given,
+    GX Data Docs for this run replace the ones there (`docs_dir/index.html`).
+    """
+    import duckdb
+    import great_expectations as gx
+
+    suites = load_suites() if suites is None else suites
+    database = Path(database)
+    if not database.is_file():
+        raise FileNotFoundError(f"database {database} does not exist")
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="gx_project_") as project_dir:
+        context = gx.get_context(mode="file", project_root_dir=project_dir)
+        _quiet_progress_bars(context)
+        staged_docs = _add_docs_site(context, docs_dir) if docs_dir else None
+        datasource = context.data_sources.add_pandas(DATASOURCE_NAME)
+
+        outcomes = []
+        with duckdb.connect(str(database), read_only=True) as connection:
+            for suite in suites:
+                outcomes.append(_validate_suite(gx, context, datasource, connection, suite))
+
+        docs_index = None
+        if staged_docs is not None:
+            context.build_data_docs(site_names=[DOCS_SITE_NAME])
+            docs_index = _swap_docs(staged_docs, Path(docs_dir))
+    return ValidationRun(suites=outcomes, docs_index=docs_index)
+
+
+def _validate_suite(gx, context, datasource, connection, suite: SuiteFile) -> SuiteOutcome:
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    try:
+        frame = connection.execute(f"select * from {suite.table}").df()
+        parameters = _suite_parameters(connection, suite)
+    except Exception as error:  # a missing table or a broken parameter query fails the suite
+        return SuiteOutcome(suite=suite, success=False, error=f"cannot read {suite.table}: {error}")
+
+    document = {key: value for key, value in suite.document.items() if key != "name"}
+    gx_suite = context.suites.add(ExpectationSuite(name=suite.name, **document))
+    batch_definition = datasource.add_dataframe_asset(
+        name=suite.name
+    ).add_batch_definition_whole_dataframe("whole_table")
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
+    )
+    result = validation.run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters=parameters,
+        result_format="SUMMARY",
+    )
+    expectations = [_expectation_outcome(item) for item in result.results]
+    return SuiteOutcome(
+        suite=suite,
+        success=bool(result.success),
+        row_count=len(frame),
+        expectations=expectations,
+    )
+
+
+def _suite_parameters(connection, suite: SuiteFile) -> dict:
+    """Run each `meta.parameters` query.
+
+    A plain query string gives a list (its one column, e.g. a value set from the codebook);
+    `{"scalar": query}` gives the single value of a one-row, one-column query (e.g. a count).
+    """
+    values = {}
+    for name, spec in suite.parameters.items():
+        is_scalar = isinstance(spec, dict)
+        query = spec["scalar"] if is_scalar else spec
+        rows = connection.execute(query).fetchall()
+        if rows and len(rows[0]) != 1:
+            raise ValueError(f"parameter {name} of {suite.name}: query must return one column")
+        if is_scalar:
+            if len(rows) != 1:
+                raise ValueError(f"parameter {name} of {suite.name}: expected one row")
+            values[name] = rows[0][0]
+        else:
+            if not rows:
+                raise ValueError(f"parameter {name} of {suite.name}: value set query is empty")
+            values[name] = [row[0] for row in rows]
+    return values
+
+
+def _expectation_outcome(item) -> ExpectationOutcome:
+    config = item.expectation_config
+    kwargs = config.kwargs
+    target = (
+        kwargs.get("column")
+        or ",".join(kwargs.get("column_list", []) or [])
+        or (
+            f"{kwargs['column_A']}>{'=' if kwargs.get('or_equal') else ''}{kwargs['column_B']}"
+            if "column_A" in kwargs
+            else "table"
+        )
+    )
+    result = item.result or {}
+    detail = ""
+    if not item.success:
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            detail = f"error: {item.exception_info.get('exception_message')}"
+        elif result.get("unexpected_count") is not None:
+            sample = result.get("partial_unexpected_list", [])[:SAMPLE_SIZE]
+            detail = f"{result['unexpected_count']} unexpected rows, e.g. {sample}"
+        elif "observed_value" in result:
+            detail = f"observed {result['observed_value']}"
+    return ExpectationOutcome(config.type, str(target), bool(item.success), detail)
+
+
+# -- Data Docs ------------------------------------------------------------------------------
+
+
+def _quiet_progress_bars(context) -> None:
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+
+
+def _add_docs_site(context, docs_dir: Path) -> Path:
+    """Build Data Docs into a fresh folder beside `docs_dir`; swapped in when complete."""
+    docs_dir = Path(docs_dir)
+    docs_dir.parent.mkdir(parents=True, exist_ok=True)
+    staged = docs_dir.with_name(f".{docs_dir.name}.{uuid.uuid4().hex[:8]}.building")
+    context.add_data_docs_site(
+        site_name=DOCS_SITE_NAME,
+        site_config={
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(staged),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return staged
+
+
+def _swap_docs(staged: Path, docs_dir: Path) -> Path:
+    """Replace the previous run's Data Docs with this run's."""
+    if docs_dir.exists():
+        if any(docs_dir.iterdir()) and not (docs_dir / "index.html").exists():
+            shutil.rmtree(staged, ignore_errors=True)
+            raise RuntimeError(f"{docs_dir} is not a Data Docs folder; refusing to replace it")
+        retired = docs_dir.with_name(f".{docs_dir.name}.{uuid.uuid4().hex[:8]}.old")
+        docs_dir.rename(retired)
+        staged.rename(docs_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staged.rename(docs_dir)
+    return docs_dir / "index.html"

@@ -1,0 +1,74 @@
+"""The dbt project as Dagster sees it, with a manifest that is ready on a fresh clone.
+
+Dagster reads the dbt graph from `manifest.json`. A fresh clone has none and a pulled change
+can make it stale, so `prepare_manifest` runs `dbt parse` whenever the manifest is missing or
+older than any file that shapes the graph (models, macros, seeds, tests, project files).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration import paths
+
+# Folders and files whose changes change the dbt graph.
+GRAPH_SOURCES = ("models", "macros", "seeds", "snapshots", "tests/dbt", "analyses")
+GRAPH_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+
+
+def newest_graph_source_mtime(project_dir: Path = paths.PROJECT_DIR) -> float:
+    newest = 0.0
+    for name in GRAPH_FILES:
+        candidate = project_dir / name
+        if candidate.exists():
+            newest = max(newest, candidate.stat().st_mtime)
+    for folder in GRAPH_SOURCES:
+        root = project_dir / folder
+        if not root.exists():
+            continue
+        for dirpath, _dirnames, filenames in os.walk(root):
+            newest = max(newest, Path(dirpath).stat().st_mtime)
+            for filename in filenames:
+                newest = max(newest, (Path(dirpath) / filename).stat().st_mtime)
+    return newest
+
+
+def manifest_is_current(manifest: Path, project_dir: Path = paths.PROJECT_DIR) -> bool:
+    return manifest.exists() and manifest.stat().st_mtime >= newest_graph_source_mtime(project_dir)
+
+
+def prepare_manifest(target_dir: Path | None = None) -> Path:
+    """Return the path of an up-to-date `manifest.json`, running `dbt parse` if needed."""
+    target_dir = target_dir or paths.dbt_target_dir()
+    manifest = target_dir / "manifest.json"
+    if manifest_is_current(manifest):
+        return manifest
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(paths.PROJECT_DIR),
+        "CMO_CIO_BUILD_DB": str(paths.build_db()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        str(dbt),
+        "parse",
+        "--quiet",
+        "--project-dir",
+        str(paths.PROJECT_DIR),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(target_dir / "logs"),
+    ]
+    result = subprocess.run(
+        command, env=env, cwd=paths.PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0 or not manifest.exists():
+        raise RuntimeError(
+            f"dbt parse failed, so the dbt assets cannot be loaded:\n{result.stdout}{result.stderr}"
+        )
+    return manifest
