@@ -1,0 +1,169 @@
+"""Build the static HTML report from the serving database.
+
+`build_report(serving_db, out_dir)` writes `out_dir/index.html`: one self-contained page that
+works offline (the plotly.js bundle of the pinned plotly package is embedded once, the data
+are embedded as JSON), with one chart per report figure fig02-fig09, the sample counts and
+a segment view.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from report.data import ReportData, Row, load_report_data
+from report.figures import ASSUMED_STATUS, FIGURES, SERIES_STYLE, figure_spec, reference_wording
+from report.readings import figure_reading
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+SEGMENT_TYPES = {
+    "region": "Region",
+    "industry": "Industry",
+    "company_size": "Company size",
+    "financial_performance": "Financial performance",
+}
+# Screening outcomes in the order the screening applies them (docs/design.md, "Screening").
+SCREENING_OUTCOMES = ("qualified", "test_record", "duplicate", "partial", "speeder")
+INTERVIEWED_OUTCOMES = ("qualified", "partial", "speeder")
+ROLE_ORDER = {"CMO": 0, "CIO": 1, "ALL": 2}
+
+
+def build_report(serving_db: Path, out_dir: Path) -> Path:
+    """Write `out_dir/index.html` from the marts of `serving_db`; return its path."""
+    data = load_report_data(Path(serving_db))
+    page = render_page(data, source_name=Path(serving_db).name)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Write beside the page, then rename over it: a reader never sees half a page.
+    target = out_dir / "index.html"
+    staged = out_dir / f".index.html.{os.getpid()}.tmp"
+    staged.write_text(page, encoding="utf-8")
+    os.replace(staged, target)
+    return target
+
+
+def render_page(data: ReportData, source_name: str) -> str:
+    import jinja2
+    from plotly.offline import get_plotlyjs
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    figures = [_figure_context(info, data) for info in FIGURES]
+    page_data = {
+        "figures": [{"id": f["id"], "plot": f["plot"]} for f in figures],
+        "segments": _segment_view_data(data),
+    }
+    return environment.get_template("index.html.j2").render(
+        figures=figures,
+        screening=_screening_table(data.screening),
+        coverage=sorted(data.sample_coverage, key=lambda r: ROLE_ORDER.get(r["role"], 9)),
+        sample_reconciliation=[r for r in data.reconciliation if r["figure_id"] == "fig01"],
+        segment_types=SEGMENT_TYPES,
+        built_at=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        source_name=source_name,
+        css=jinja2.utils.markupsafe.Markup((TEMPLATES_DIR / "report.css").read_text()),
+        data_json=jinja2.utils.markupsafe.Markup(
+            _script_safe(json.dumps(page_data, allow_nan=False))
+        ),
+        plotly_js=jinja2.utils.markupsafe.Markup(_script_safe(get_plotlyjs())),
+        report_js=jinja2.utils.markupsafe.Markup((TEMPLATES_DIR / "report.js").read_text()),
+    )
+
+
+def _script_safe(text: str) -> str:
+    """Text placed inside <script> must not close the element early."""
+    return text.replace("</", "<\\/")
+
+
+def _figure_context(info, data: ReportData) -> dict:
+    rows = data.figures[info.figure_id]
+    if not rows:
+        raise ValueError(f"figure mart for {info.figure_id} has no rows")
+    drawn_statuses = {r.get("reference_status") for r in rows if reference_wording(r)}
+    return {
+        "id": info.figure_id,
+        "title_en": info.title_en,
+        "title_zh": info.title_zh,
+        "subtitle": info.subtitle_en,
+        "plot": figure_spec(info.figure_id, rows),
+        "reading": figure_reading(info.figure_id, rows, data.comparisons, data.reconciliation),
+        "has_assumed": ASSUMED_STATUS in drawn_statuses,
+    }
+
+
+def _screening_table(screening: list[Row]) -> dict:
+    """One row per study: interviews per screening outcome, interviewed and raw totals."""
+    outcomes = list(SCREENING_OUTCOMES)
+    outcomes += sorted({r["screening_outcome"] for r in screening} - set(outcomes))
+    studies: dict[str, dict] = {}
+    for row in screening:
+        study = studies.setdefault(
+            row["study"], {"study": row["study"], "counts": {}, "raw": row["raw_interview_count"]}
+        )
+        study["counts"][row["screening_outcome"]] = row["interview_count"]
+    for study in studies.values():
+        study["interviewed"] = sum(study["counts"].get(o, 0) for o in INTERVIEWED_OUTCOMES)
+    ordered = sorted(studies.values(), key=lambda s: (ROLE_ORDER.get(s["study"], 9), s["study"]))
+    return {"outcomes": outcomes, "studies": ordered}
+
+
+def _segment_view_data(data: ReportData) -> dict:
+    """Segment rows as compact columns, plus the measures a reader can pick."""
+    labels: dict[str, Row] = {}
+    for info in FIGURES:
+        for row in data.figures[info.figure_id]:
+            labels.setdefault(str(row["measure_id"]), row)
+    columns = [
+        "role",
+        "measure_id",
+        "segment_type",
+        "segment_value",
+        "segment_label_en",
+        "n_answering",
+        "n_selecting",
+        "share_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "is_suppressed",
+    ]
+    measure_ids = {r["measure_id"] for r in data.segments}
+    figure_order = {info.figure_id: i for i, info in enumerate(FIGURES)}
+    measures = sorted(
+        (
+            {
+                "id": measure_id,
+                "figure_id": labels[measure_id]["figure_id"] if measure_id in labels else "",
+                "label_en": labels[measure_id]["label_en"] if measure_id in labels else measure_id,
+                "label_zh": labels[measure_id]["label_zh"] if measure_id in labels else "",
+                "order": labels[measure_id]["display_order"] if measure_id in labels else 0,
+            }
+            for measure_id in measure_ids
+        ),
+        key=lambda m: (figure_order.get(m["figure_id"], 99), m["order"], m["id"]),
+    )
+    return {
+        "columns": columns,
+        "rows": [[r[c] for c in columns] for r in data.segments],
+        "measures": measures,
+        "types": SEGMENT_TYPES,
+        "min_cell_n": min_cell_n(),
+        "styles": {
+            key: {"name": name, "colour": colour} for key, (name, colour) in SERIES_STYLE.items()
+        },
+    }
+
+
+def min_cell_n() -> int | None:
+    """The suppression threshold, from the dbt project's vars (None if not set there)."""
+    import yaml
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    value = (project.get("vars") or {}).get("min_cell_n")
+    return int(value) if value is not None else None

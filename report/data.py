@@ -1,0 +1,102 @@
+"""Read what the report shows from the serving database, read-only.
+
+The serving database may be replaced by the next refresh at any time, so the connection is
+opened read-only, everything is read into plain Python rows at once, and it is closed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MART_SCHEMA = "marts"
+
+# The figure marts in report order (docs/design.md, "Marts").
+FIGURE_MARTS = {
+    "fig02": "fig02_complexity",
+    "fig03": "fig03_external_forces",
+    "fig04": "fig04_technology_importance",
+    "fig05": "fig05_business_technology_collaboration",
+    "fig06": "fig06_cmo_information_sources",
+    "fig07": "fig07_cmo_market_factor_preparedness",
+    "fig08": "fig08_data_priorities",
+    "fig09": "fig09_technology_plans",
+}
+
+Row = dict[str, object]
+
+
+class ReportDataError(RuntimeError):
+    """The serving database lacks a mart or a column the report needs."""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    figures: dict[str, list[Row]]  # figure_id -> bars in display order
+    comparisons: list[Row]  # cmo_cio_comparison
+    segments: list[Row]  # segment_comparison
+    screening: list[Row]  # screening_summary
+    reconciliation: list[Row]  # published_figure_reconciliation
+    sample_coverage: list[Row]  # respondents, countries and industries per role
+
+
+def load_report_data(serving_db: Path) -> ReportData:
+    """Everything the page needs, read in one short read-only session."""
+    import duckdb
+
+    serving_db = Path(serving_db)
+    if not serving_db.is_file():
+        raise ReportDataError(f"serving database {serving_db} does not exist; publish first")
+    connection = duckdb.connect(str(serving_db), read_only=True)
+    try:
+        available = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from duckdb_tables() where schema_name = ?", [MART_SCHEMA]
+            ).fetchall()
+        }
+
+        def read(table: str, order_by: str) -> list[Row]:
+            if table not in available:
+                raise ReportDataError(
+                    f"serving database {serving_db} has no table {MART_SCHEMA}.{table}"
+                )
+            return _rows(connection, f"select * from {MART_SCHEMA}.{table} order by {order_by}")
+
+        return ReportData(
+            figures={
+                figure_id: read(mart, "display_order, role")
+                for figure_id, mart in FIGURE_MARTS.items()
+            },
+            comparisons=read("cmo_cio_comparison", "figure_id, comparison_id"),
+            segments=read("segment_comparison", "segment_type, segment_value, measure_id, role"),
+            screening=read("screening_summary", "study, screening_outcome"),
+            reconciliation=read("published_figure_reconciliation", "figure_id, measure_id, role"),
+            sample_coverage=_sample_coverage(connection, available, serving_db),
+        )
+    finally:
+        connection.close()
+
+
+def _sample_coverage(connection, available: set[str], serving_db: Path) -> list[Row]:
+    if "dim_respondent" not in available:
+        raise ReportDataError(f"serving database {serving_db} has no table marts.dim_respondent")
+    return _rows(
+        connection,
+        """
+        select
+            role,
+            count(*) as respondents,
+            count(distinct country_code) as countries,
+            count(distinct industry_code) as industries
+        from marts.dim_respondent
+        group by role
+        order by role
+        """,
+    )
+
+
+def _rows(connection, sql: str) -> list[Row]:
+    cursor = connection.execute(sql)
+    columns = [description[0] for description in cursor.description]
+    return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
