@@ -1,0 +1,292 @@
+"""Lay synthetic interviews out as the two studies' raw exports.
+
+The CMO study ran on a web survey platform, the CIO study was
+interviewer-administered and exported SPSS-style, so the two files differ in
+column names, codes, missing-value markers, date formats and in how the top-3
+ranking is recorded (docs/design.md, "Raw exports"). Besides the qualified
+completes each export carries the interviews a survey team screens out:
+test records, duplicates, partials and speeders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from synthetic import calibration as cal
+from synthetic.codebook import Codebook
+from synthetic.model import (
+    DONT_KNOW,
+    MISSING,
+    NOT_RANKED,
+    NOT_REACHED,
+    REFUSED,
+    Cohort,
+    CohortBuilder,
+    concat,
+)
+
+QUALIFIED = "qualified"
+OUTCOME_ORDER = ("test_record", "duplicate", "partial", "speeder")
+ID_ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+
+CMO_ADMIN_COLUMNS = [
+    "ResponseID", "ExternalRef", "Status", "StartDate", "EndDate", "Duration", "Finished",
+    "Progress", "Country", "Industry", "CompanySize", "FinPerf",
+]  # fmt: skip
+CIO_ADMIN_COLUMNS = [
+    "resp_id", "panel_uid", "interviewer_id", "interview_start", "interview_minutes",
+    "disposition", "country_iso", "industry_code", "emp_band", "fin_perf",
+]  # fmt: skip
+
+
+def export_columns(book: Codebook, study: str) -> list[str]:
+    admin = CMO_ADMIN_COLUMNS if study == "CMO" else CIO_ADMIN_COLUMNS
+    return admin + [row["raw_column"] for row in book.items_of(study)]
+
+
+@dataclass
+class Interviews:
+    """All interviews of one study, in export (start time) order."""
+
+    cohort: Cohort
+    outcome: np.ndarray  # qualified or the screening reason built in
+    panel_number: np.ndarray  # duplicates repeat their original's number; -1 for tests
+    start: np.ndarray  # datetime64[s]
+    minutes: np.ndarray  # interview length
+    reached: np.ndarray  # questions reached (all of them unless partial)
+
+
+def build_interviews(
+    book: Codebook,
+    study: str,
+    seed: int,
+    rng: np.random.Generator,
+    n_qualified: int,
+    screened_out: dict[str, int],
+    panel_offset: int = 0,
+) -> Interviews:
+    """Qualified completes hitting the targets plus screened-out interviews."""
+    qualified = CohortBuilder(book, study, seed, exact=True).draw(rng, n_qualified)
+    n_extra = sum(screened_out.values())
+    extra = CohortBuilder(book, study, seed, exact=False).draw(rng, max(n_extra, 1))
+    extra = extra.take(np.arange(n_extra))
+    cohort = concat([qualified, extra])
+    n = cohort.n
+    outcome = np.array(
+        [QUALIFIED] * n_qualified
+        + [reason for reason in OUTCOME_ORDER for _ in range(screened_out[reason])],
+        dtype=object,
+    )
+    panel_number = panel_offset + np.arange(n)
+    panel_number[outcome == "test_record"] = -1
+
+    first, last = cal.FIELDWORK[study]
+    window_minutes = int((last - first).total_seconds() // 60)
+    start = np.datetime64(first, "s") + rng.integers(0, window_minutes, n) * np.timedelta64(60, "s")
+    # A duplicate re-interviews a qualified respondent 1-20 days later.
+    duplicates = np.flatnonzero(outcome == "duplicate")
+    latest_original = np.datetime64(last - timedelta(days=21), "s")
+    originals = rng.choice(
+        np.flatnonzero((outcome == QUALIFIED) & (start < latest_original)),
+        len(duplicates),
+        replace=False,
+    )
+    panel_number[duplicates] = panel_number[originals]
+    start[duplicates] = start[originals] + rng.integers(1440, 20 * 1440, len(duplicates)) * (
+        np.timedelta64(60, "s")
+    )
+
+    duration = cal.DURATION[study]
+    typical = duration["typical_minutes"]
+    minutes = typical * np.exp(rng.normal(0, duration["sigma"], n))
+    minutes = np.clip(minutes, duration["floor"] * typical, 3.5 * typical)
+    low, high = duration["speeder_range"]
+    speeders = outcome == "speeder"
+    minutes[speeders] = typical * rng.uniform(low, high, speeders.sum())
+    partial = outcome == "partial"
+    minutes[partial] = typical * rng.uniform(0.08, 0.7, partial.sum())
+    tests = outcome == "test_record"
+    minutes[tests] = rng.uniform(1.5, 6.0, tests.sum())
+
+    n_questions = len(book.items_of(study))
+    reached = np.full(n, n_questions)
+    reached[partial] = rng.integers(2, n_questions - 2, partial.sum())
+    straight_line(book, cohort, speeders, rng)
+    break_off(book, cohort, partial, reached)
+
+    order = np.lexsort((np.arange(n), start))
+    return Interviews(
+        cohort=cohort.take(order),
+        outcome=outcome[order],
+        panel_number=panel_number[order],
+        start=start[order],
+        minutes=minutes[order],
+        reached=reached[order],
+    )
+
+
+def straight_line(book: Codebook, cohort: Cohort, rows: np.ndarray, rng) -> None:
+    """Speeders tick the same scale point down every 5-point question."""
+    index = np.flatnonzero(rows)
+    point = rng.choice(np.array(["3", "4", "5"], dtype=object), len(index))
+    for item in book.items_of(cohort.study):
+        if item["answer_type"] != "scale_5pt":
+            continue
+        answers = cohort.answers[(item["item_code"], item["sub_item_code"])]
+        answered = ~np.isin(answers[index], MISSING)
+        answers[index[answered]] = point[answered]
+
+
+def break_off(book: Codebook, cohort: Cohort, partial: np.ndarray, reached: np.ndarray) -> None:
+    """Partial interviews have no answers after the question they broke off at."""
+    position = question_positions(book, cohort.study)
+    for key, answers in cohort.answers.items():
+        not_reached = partial & (reached <= position[key])
+        answers[not_reached] = NOT_REACHED
+
+
+def question_positions(book: Codebook, study: str) -> dict[tuple[str, str], int]:
+    """Index of the export column holding each harmonized answer."""
+    items = book.items_of(study)
+    position: dict[tuple[str, str], int] = {}
+    for index, row in enumerate(items):
+        if row["item_code"] == "external_forces" and study == "CMO":
+            for option in book.option_codes(study, "external_forces"):
+                position.setdefault(("external_forces", option), index)
+        else:
+            position[(row["item_code"], row["sub_item_code"])] = index
+    return position
+
+
+def random_ids(rng, n: int, length: int) -> np.ndarray:
+    letters = ID_ALPHABET[rng.integers(0, len(ID_ALPHABET), (n, length))]
+    return np.array(["".join(row) for row in letters], dtype=object)
+
+
+def permuted(numbers: np.ndarray, modulus: int, multiplier: int, shift: int) -> np.ndarray:
+    """A bijection of 0..modulus-1: distinct panel numbers give distinct panel ids."""
+    return (numbers.astype(np.int64) * multiplier + shift) % modulus
+
+
+def format_minutes_as_duration(minutes: np.ndarray) -> np.ndarray:
+    return np.round(minutes * 60).astype(np.int64)
+
+
+def cmo_export(
+    book: Codebook, interviews: Interviews, rng, panel_digits: int = 5
+) -> dict[str, np.ndarray]:
+    cohort, outcome = interviews.cohort, interviews.outcome
+    n = cohort.n
+    tests = outcome == "test_record"
+    columns: dict[str, np.ndarray] = {}
+    columns["ResponseID"] = "R_" + random_ids(rng, n, 15)
+    modulus = 10**panel_digits
+    panel = permuted(interviews.panel_number, modulus - modulus // 10, 48271, 7919)
+    panel = panel + modulus // 10  # never a leading zero
+    columns["ExternalRef"] = np.array([f"CMO-{p}" for p in panel], dtype=object)
+    columns["ExternalRef"][tests] = ""
+    columns["Status"] = np.where(tests, "Survey Preview", "IP Address").astype(object)
+    seconds = format_minutes_as_duration(interviews.minutes)
+    start = pd.to_datetime(interviews.start)
+    end = start + pd.to_timedelta(seconds, unit="s")
+    columns["StartDate"] = start.strftime("%d/%m/%Y %H:%M").to_numpy(dtype=object)
+    columns["EndDate"] = end.strftime("%d/%m/%Y %H:%M").to_numpy(dtype=object)
+    columns["Duration"] = seconds.astype(str).astype(object)
+    partial = outcome == "partial"
+    columns["Finished"] = np.where(partial, "0", "1").astype(object)
+    n_questions = len(book.items_of("CMO"))
+    progress = np.where(partial, np.floor(100 * interviews.reached / n_questions), 100)
+    columns["Progress"] = progress.astype(int).astype(str).astype(object)
+    names = {c["country_code"]: c["country_name_en"] for c in book.countries}
+    industries = {i["industry_code"]: i["industry_name_en"] for i in book.industries}
+    sizes = {b["size_band_code"]: b["label_en"] for b in book.size_bands}
+    columns["Country"] = np.array([names[c] for c in cohort.country], dtype=object)
+    columns["Industry"] = np.array([industries[i] for i in cohort.industry], dtype=object)
+    columns["CompanySize"] = np.array([sizes.get(s, "") for s in cohort.size_band], dtype=object)
+    performance = book.raw_value("CMO", "financial_performance")
+    columns["FinPerf"] = np.array([performance[p] for p in cohort.performance], dtype=object)
+
+    for row in book.items_of("CMO"):
+        item, sub = row["item_code"], row["sub_item_code"]
+        if item == "external_forces":  # the force ranked k-th is the value of Q3_Rk
+            rank = sub.removeprefix("rank_")
+            values = np.full(n, "", dtype=object)
+            codes = book.raw_value("CMO", item)
+            for force, force_code in codes.items():
+                values[cohort.answers[(item, force)] == rank] = force_code
+            columns[row["raw_column"]] = values
+            continue
+        codes = {**book.raw_value("CMO", item), **dict.fromkeys(MISSING, "")}
+        columns[row["raw_column"]] = np.array(
+            [codes[a] for a in cohort.answers[(item, sub)]], dtype=object
+        )
+    spoil_cmo_test_records(columns, tests, rng)
+    return {c: columns[c] for c in export_columns(book, "CMO")}
+
+
+def spoil_cmo_test_records(columns, tests, rng) -> None:
+    """Preview runs by the survey team: clicked through with odd values."""
+    rows = np.flatnonzero(tests)
+    for i, row in enumerate(rows):
+        if i % 2 == 0:
+            columns["Country"][row] = ""
+        columns["Industry"][row] = "Test"
+        columns["CompanySize"][row] = ""
+        columns["FinPerf"][row] = ""
+        columns["Q2_1"][row] = "9"
+        columns["Q5"][row] = str(rng.integers(4, 10))
+
+
+def cio_export(book: Codebook, interviews: Interviews, rng, resp_offset: int = 100001):
+    cohort, outcome = interviews.cohort, interviews.outcome
+    n = cohort.n
+    tests = outcome == "test_record"
+    columns: dict[str, np.ndarray] = {}
+    columns["resp_id"] = (resp_offset + np.arange(n)).astype(str).astype(object)
+    panel = permuted(interviews.panel_number, 2**32, 2654435761, 40503)
+    columns["panel_uid"] = np.array([f"p{p:08x}" for p in panel], dtype=object)
+    columns["panel_uid"][tests] = "p00000000"
+    # Interviewers work one country each, two to four per country.
+    interviewer_rng = np.random.default_rng(97)
+    staff = {
+        c["country_code"]: 100 + 4 * i + np.arange(interviewer_rng.integers(2, 5))
+        for i, c in enumerate(book.countries)
+    }
+    pick = rng.integers(0, 4, n)
+    columns["interviewer_id"] = np.array(
+        [f"IV{staff[c][p % len(staff[c])]:03d}" for c, p in zip(cohort.country, pick, strict=True)],
+        dtype=object,
+    )
+    columns["interviewer_id"][tests] = [f"TEST{i + 1:02d}" for i in range(tests.sum())]
+    start = pd.to_datetime(interviews.start)
+    columns["interview_start"] = start.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
+    columns["interview_minutes"] = np.array([f"{m:.1f}" for m in interviews.minutes], dtype=object)
+    columns["disposition"] = np.where(outcome == "partial", "P", "C").astype(object)
+    columns["country_iso"] = cohort.country.astype(object)
+    columns["industry_code"] = cohort.industry.astype(object)
+    columns["emp_band"] = np.where(cohort.size_band == "", "NA", cohort.size_band).astype(object)
+    performance = book.raw_value("CIO", "financial_performance")
+    columns["fin_perf"] = np.array([performance[p] for p in cohort.performance], dtype=object)
+
+    missing = {REFUSED: "-99", DONT_KNOW: "-98", NOT_REACHED: "-99"}
+    for row in book.items_of("CIO"):
+        item, sub = row["item_code"], row["sub_item_code"]
+        codes = {**book.raw_value("CIO", item), **missing}
+        columns[row["raw_column"]] = np.array(
+            [codes[a] for a in cohort.answers[(item, sub)]], dtype=object
+        )
+    rows = np.flatnonzero(tests)
+    for i, row in enumerate(rows):
+        columns["country_iso"][row] = "XX" if i % 2 == 0 else "NA"
+        columns["industry_code"][row] = "99"
+        columns["emp_band"][row] = "NA"
+        columns["fin_perf"][row] = "NA"
+        columns["B1"][row] = "7"
+    return {c: columns[c] for c in export_columns(book, "CIO")}
+
+
+__all__ = ["NOT_RANKED", "build_interviews", "cmo_export", "cio_export", "export_columns"]
