@@ -47,3 +47,17 @@ def built_warehouse(tmp_path_factory) -> Path:
     build_db = work_dir / "build.duckdb"
     run_dbt(["build"], build_db, work_dir)
     return build_db
+
+
+@pytest.fixture(scope="session")
+def served_warehouse(built_warehouse, tmp_path_factory) -> Path:
+    """The serving database published from `built_warehouse`, as BI tools read it.
+
+    The Parquet export sits beside it in `parquet/` (one `<mart>.parquet` per mart).
+    """
+    from orchestration.publish import publish_marts
+
+    serve_dir = tmp_path_factory.mktemp("served")
+    serving_db = serve_dir / "serving.duckdb"
+    publish_marts(built_warehouse, serving_db, serve_dir / "parquet")
+    return serving_db
