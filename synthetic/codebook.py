@@ -60,6 +60,13 @@ class Codebook:
             and m["sub_item_code"] == sub_item_code
         ]
 
+    def published_count(self, role: str, measure_id: str) -> int:
+        """A fig01 count of published_figures (qualified completes, countries, ...)."""
+        for row in self.published:
+            if row["role"] == role and row["measure_id"] == measure_id:
+                return int(float(row["value"]))
+        raise KeyError(f"no published count {role} {measure_id}")
+
     def target_share(self, role: str, measure_id: str) -> float:
         """Published (or derived / assumed) share_pct, else the calibration choice."""
         for row in self.published:

@@ -153,7 +153,19 @@ class CohortBuilder:
         p = np.array([weight_of[c] for c in codes])
         return rng.choice(np.array(codes, dtype=object), size=n, p=p / p.sum())
 
+    def check_reach(self) -> None:
+        """The calibrated countries and industries are as many as fig01 says."""
+        for measure_id, codes in (
+            ("countries", self.countries()),
+            ("industries", self.industries()),
+        ):
+            expected = self.book.published_count(self.study, measure_id)
+            if len(codes) != expected:
+                raise ValueError(f"{self.study}: {len(codes)} {measure_id}, fig01 says {expected}")
+
     def draw(self, rng: np.random.Generator, n: int) -> Cohort:
+        if self.exact:
+            self.check_reach()
         country = self.draw_codes(
             rng, self.countries(), cal.COUNTRY_WEIGHTS, n, cal.MIN_PER_COUNTRY
         )
@@ -298,10 +310,7 @@ class CohortBuilder:
             for m in measures
         }
         n = int(answering.sum())
-        if self.exact:
-            counts = allocate(shares, n, exact_shares=True)
-        else:
-            counts = allocate(shares, n)
+        counts = allocate(shares, n, exact_shares=self.exact)
         options = self.book.option_codes(self.study, item)
         if item == "business_technology_collaboration":  # ordinal: extensive first
             self.fill_by_rank(prop, answering, answers, [(o, counts[o]) for o in options])
@@ -324,7 +333,7 @@ class CohortBuilder:
         price is tuned until every force is picked by (close to) its target,
         then single swaps with the smallest utility loss make counts exact.
         """
-        n, f = cohort.n, len(forces)
+        n = cohort.n
         utility = np.column_stack([self.propensity(rng, cohort, item, force) for force in forces])
         shares = {
             force: self.book.target_share(self.study, f"external_force_{force}") for force in forces
