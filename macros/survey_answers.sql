@@ -1,0 +1,85 @@
+{#-
+    The answer columns of each raw export, in questionnaire order, exactly as
+    docs/design.md lays them out. Staging keeps them under these names (any
+    case) and the codebook seed survey_items maps each one to an item.
+-#}
+{% macro survey_answer_columns(study) -%}
+    {%- set columns = [] -%}
+    {%- if study == 'CMO' -%}
+        {%- do columns.extend(['Q2_1', 'Q2_2', 'Q3_R1', 'Q3_R2', 'Q3_R3']) -%}
+        {%- do columns.extend(['Q4', 'Q5']) -%}
+        {%- for i in range(1, 7) -%}{%- do columns.append('Q6_' ~ i) -%}
+        {%- endfor -%}
+        {%- for i in range(1, 14) -%}{%- do columns.append('Q7_' ~ i) -%}
+        {%- endfor -%}
+        {%- do columns.append('Q8') -%}
+        {%- for i in range(1, 7) -%}{%- do columns.append('Q9_' ~ i) -%}
+        {%- endfor -%}
+    {%- elif study == 'CIO' -%}
+        {%- do columns.extend(['B1', 'B2']) -%}
+        {%- for i in range(1, 10) -%}
+            {%- do columns.append('C1_%02d' % i) -%}
+        {%- endfor -%}
+        {%- do columns.extend(['C2', 'C3', 'D1']) -%}
+        {%- for i in range(1, 13) -%}
+            {%- do columns.append('D2_%02d' % i) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('unknown study ' ~ study) }}
+    {%- endif -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+
+{#-
+    Long rows (key columns, raw_column, raw_value) out of wide answer columns;
+    unanswered cells stay as rows with a NULL raw_value.
+-#}
+{% macro unpivot_answers(relation, key_columns, answer_columns) -%}
+    {{ return(adapter.dispatch('unpivot_answers', 'cmo_cio_warehouse')(
+        relation, key_columns, answer_columns
+    )) }}
+{%- endmacro %}
+
+
+{% macro default__unpivot_answers(relation, key_columns, answer_columns) -%}
+    {%- for answer_column in answer_columns %}
+    select
+        {%- for key_column in key_columns %}
+        {{ key_column }},
+        {%- endfor %}
+        '{{ answer_column }}' as raw_column,
+        cast({{ answer_column }} as {{ dbt.type_string() }}) as raw_value
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif -%}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro duckdb__unpivot_answers(relation, key_columns, answer_columns) -%}
+    select
+        {%- for key_column in key_columns %}
+        {{ key_column }},
+        {%- endfor %}
+        raw_column,
+        raw_value
+    from (
+        select
+            {%- for key_column in key_columns %}
+            {{ key_column }},
+            {%- endfor %}
+            {%- for answer_column in answer_columns %}
+            cast({{ answer_column }} as varchar) as {{ answer_column }}
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ relation }}
+    ) unpivot include nulls (
+        raw_value for raw_column in (
+            {%- for answer_column in answer_columns %}
+            {{ answer_column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
+    )
+{%- endmacro %}

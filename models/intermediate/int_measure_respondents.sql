@@ -1,0 +1,64 @@
+-- One row per measure x role x qualified respondent who answered its item:
+-- whether the answer counts as selecting the measure's options.
+with
+
+measures as (
+
+    select * from {{ ref('stg_reference__measures') }}
+
+),
+
+responses as (
+
+    select * from {{ ref('int_survey_responses') }}
+
+),
+
+interviews as (
+
+    select * from {{ ref('int_interviews_screened') }}
+
+),
+
+answered as (
+
+    select
+        responses.respondent_key,
+        responses.role as respondent_role,
+        responses.item_code,
+        responses.sub_item_code,
+        responses.option_code,
+        interviews.financial_performance
+    from responses
+    inner join interviews
+        on responses.respondent_key = interviews.respondent_key
+    where responses.option_code is not null
+
+),
+
+final as (
+
+    select
+        measures.measure_id,
+        measures.role,
+        measures.figure_id,
+        answered.respondent_key,
+        answered.respondent_role,
+        {{ dbt.concat(["'|'", 'measures.selected_option_codes', "'|'"]) }}
+        like {{ dbt.concat(["'%|'", 'answered.option_code', "'|%'"]) }}
+            as is_selecting
+    from measures
+    inner join answered
+        on
+            measures.item_code = answered.item_code
+            and measures.sub_item_code = answered.sub_item_code
+            and measures.role in (answered.respondent_role, 'ALL')
+            and coalesce(
+                measures.financial_performance_filter
+                = answered.financial_performance,
+                measures.financial_performance_filter is null
+            )
+
+)
+
+select * from final

@@ -1,0 +1,55 @@
+-- depends_on: {{ ref('cio_study_2011_export') }}
+with
+
+source as (
+
+    select *
+    from {{ raw_export_relation('cio_study_2011_export', 'cio_export_path') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ clean_raw_value('resp_id') }} as raw_interview_id,
+        {{ clean_raw_value('panel_uid') }} as panel_id,
+        {{ respondent_key("'CIO'", clean_raw_value('resp_id')) }}
+            as respondent_key,
+        'CIO' as study,
+
+        -- interview
+        {{ clean_raw_value('interviewer_id') }} as interviewer_id,
+        {{ parse_export_timestamp(clean_raw_value('interview_start'), 'iso') }}
+            as started_at,
+        {{ raw_number('interview_minutes') }} as interview_minutes,
+        {{ clean_raw_value('disposition') }} as disposition_code,
+
+        -- profile, in codebook codes
+        upper({{ clean_raw_value('country_iso') }}) as country_code,
+        {{ clean_raw_value('industry_code') }} as industry_code,
+        {{ clean_raw_value('emp_band') }} as size_band_code,
+        upper({{ clean_raw_value('fin_perf') }}) as financial_performance_code,
+
+        -- answers, under their raw column names
+        {%- for answer_column in survey_answer_columns('CIO') %}
+            {{ clean_raw_value(answer_column) }} as {{ answer_column | lower }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from source
+
+),
+
+flagged as (
+
+    select
+        *,
+        coalesce(upper(interviewer_id) like 'TEST%', false)
+            as is_test_record,
+        coalesce(upper(disposition_code) = 'P', false) as is_partial
+    from renamed
+
+),
+
+{{ screening_flags('flagged') }}
