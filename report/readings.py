@@ -69,11 +69,10 @@ def gap_sentences(comparisons: list[Row]) -> list[str]:
             f"{_points(comparison['difference_pct_points'])}, {format_p(comparison['p_value'])})"
         )
 
-    significant = sorted(
-        (c for c in pairs if c["is_significant"]),
-        key=lambda c: -abs(c["difference_pct_points"]),
-    )
-    not_significant = [c for c in pairs if not c["is_significant"]]
+    # widest gap first; the label breaks ties so the wording never depends on row order
+    ordered = sorted(pairs, key=lambda c: (-abs(c["difference_pct_points"]), c["label_en"]))
+    significant = [c for c in ordered if c["is_significant"]]
+    not_significant = [c for c in ordered if not c["is_significant"]]
     sentences = []
     if significant:
         sentences.append(

@@ -5,8 +5,8 @@
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var config = { displaylogo: false, responsive: true };
 
-  data.figures.forEach(function (figure) {
-    Plotly.newPlot("chart-" + figure.id, figure.plot.data, figure.plot.layout, config);
+  var drawn = data.figures.map(function (figure) {
+    return Plotly.newPlot("chart-" + figure.id, figure.plot.data, figure.plot.layout, config);
   });
 
   // -- segment view ------------------------------------------------------------------------
@@ -108,13 +108,15 @@
       margin: { l: 10, r: 30, t: 40, b: 50 },
       xaxis: { title: { text: "% of respondents (95% interval)" }, range: [0, 105], ticksuffix: "%", gridcolor: "#e5e7eb" },
       yaxis: { autorange: "reversed", automargin: true, categoryorder: "array", categoryarray: labels },
-      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom" },
+      showlegend: true, legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom" },
       plot_bgcolor: "white", paper_bgcolor: "white",
       font: { family: "Noto Sans, WenQuanYi Zen Hei, Arial, sans-serif", size: 12 }
     };
-    Plotly.react(chart, traces, layout, config);
     renderTable(labels, roles, cells);
-    chart.setAttribute("data-selection", typeSelect.value + "/" + measureSelect.value);
+    var selection = typeSelect.value + "/" + measureSelect.value;
+    return Plotly.react(chart, traces, layout, config).then(function () {
+      chart.setAttribute("data-selection", selection);
+    });
   }
 
   function renderTable(labels, roles, cells) {
@@ -147,5 +149,7 @@
   fillMeasures();
   typeSelect.addEventListener("change", render);
   measureSelect.addEventListener("change", render);
-  render();
+  drawn.push(render());
+  // lets a reader's tooling (and the browser test) know every chart is on the page
+  Promise.all(drawn).then(function () { document.body.setAttribute("data-rendered", "true"); });
 })();

@@ -1,0 +1,120 @@
+"""The README's BI access section works as written against a served database.
+
+The test runs from a folder laid out like the project (`warehouse/serving.duckdb` and
+`warehouse/parquet/` link to the served copy), so every path, URL and query is taken from
+README.md unchanged: docs and test cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+README = PROJECT_DIR / "README.md"
+COLUMNS_LINE = re.compile(r"^--\s*columns:\s*(?P<columns>.+)$", re.MULTILINE)
+
+
+def bi_access_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    assert "\n## BI access\n" in text, "README.md has no '## BI access' section"
+    section = text.split("\n## BI access\n", 1)[1]
+    return re.split(r"\n## ", section, maxsplit=1)[0]
+
+
+def code_blocks(language: str) -> list[str]:
+    pattern = re.compile(rf"^```{language}\n(.*?)^```", re.MULTILINE | re.DOTALL)
+    return pattern.findall(bi_access_section())
+
+
+def documented_columns(sql: str) -> list[str]:
+    match = COLUMNS_LINE.search(sql)
+    assert match, f"query has no '-- columns:' line:\n{sql}"
+    return [column.strip() for column in match.group("columns").split(",")]
+
+
+def sqlalchemy_url() -> str:
+    urls = re.findall(r"^duckdb:///[^\s`]+$", bi_access_section(), re.MULTILINE)
+    assert len(urls) == 1, f"expected one SQLAlchemy URL on a line of its own, found {urls}"
+    return urls[0]
+
+
+@pytest.fixture
+def project_like_dir(served_warehouse, tmp_path, monkeypatch) -> Path:
+    """A working directory where the README's relative paths reach the served copy."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    (warehouse / "serving.duckdb").symlink_to(served_warehouse)
+    (warehouse / "parquet").symlink_to(served_warehouse.parent / "parquet")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def read_only_engine(project_like_dir):
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(sqlalchemy_url())
+    yield engine
+    engine.dispose()
+
+
+def test_readme_documents_read_only_access():
+    section = bi_access_section()
+    assert "duckdb -readonly warehouse/serving.duckdb" in section
+    assert 'duckdb.connect("warehouse/serving.duckdb", read_only=True)' in section
+    assert sqlalchemy_url().endswith("?access_mode=read_only")
+    assert len(code_blocks("sql")) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", range(len(code_blocks("sql"))))
+def test_readme_query_returns_documented_columns(read_only_engine, index):
+    import sqlalchemy
+
+    sql = code_blocks("sql")[index]
+    with read_only_engine.connect() as connection:
+        result = connection.execute(sqlalchemy.text(sql))
+        columns, rows = list(result.keys()), result.fetchall()
+    assert columns == documented_columns(sql)
+    assert rows, f"README query returned no rows:\n{sql}"
+
+
+@pytest.mark.slow
+def test_readme_url_connects_read_only(read_only_engine):
+    import sqlalchemy
+
+    with read_only_engine.connect() as connection:
+        mode = connection.execute(sqlalchemy.text("select current_setting('access_mode')"))
+        assert mode.scalar() == "read_only"
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
+            connection.execute(sqlalchemy.text("create table marts.scratch as select 1 as x"))
+
+
+@pytest.mark.slow
+def test_readme_mart_table_lists_every_served_mart(read_only_engine):
+    import sqlalchemy
+
+    table_rows = re.findall(r"^\| `(\w+)` \|", bi_access_section(), re.MULTILINE)
+    with read_only_engine.connect() as connection:
+        served = connection.execute(
+            sqlalchemy.text(
+                "select table_name from duckdb_tables() where schema_name = 'marts' "
+                "order by table_name"
+            )
+        ).scalars()
+        assert sorted(table_rows) == list(served)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", range(len(code_blocks("python"))))
+def test_readme_python_snippet_runs(project_like_dir, index):
+    snippet = code_blocks("python")[index]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(snippet, f"README.md python block {index + 1}", "exec"), {})
+    assert printed.getvalue().strip(), "the README snippet should print what it read"
