@@ -27,6 +27,7 @@ from synthetic.model import (
     Cohort,
     CohortBuilder,
     concat,
+    vectorized_lookup,
 )
 
 QUALIFIED = "qualified"
@@ -68,9 +69,14 @@ def build_interviews(
     n_qualified: int,
     screened_out: dict[str, int],
     panel_offset: int = 0,
+    exact: bool = True,
 ) -> Interviews:
-    """Qualified completes hitting the targets plus screened-out interviews."""
-    qualified = CohortBuilder(book, study, seed, exact=True).draw(rng, n_qualified)
+    """Qualified completes hitting the targets plus screened-out interviews.
+
+    `panel_offset` numbers the panel members of this batch after earlier
+    batches (scale-out files), so panel ids stay unique across batches.
+    """
+    qualified = CohortBuilder(book, study, seed, exact=exact).draw(rng, n_qualified)
     n_extra = sum(screened_out.values())
     extra = CohortBuilder(book, study, seed, exact=False).draw(rng, max(n_extra, 1))
     extra = extra.take(np.arange(n_extra))
@@ -204,11 +210,11 @@ def cmo_export(
     names = {c["country_code"]: c["country_name_en"] for c in book.countries}
     industries = {i["industry_code"]: i["industry_name_en"] for i in book.industries}
     sizes = {b["size_band_code"]: b["label_en"] for b in book.size_bands}
-    columns["Country"] = np.array([names[c] for c in cohort.country], dtype=object)
-    columns["Industry"] = np.array([industries[i] for i in cohort.industry], dtype=object)
-    columns["CompanySize"] = np.array([sizes.get(s, "") for s in cohort.size_band], dtype=object)
+    columns["Country"] = vectorized_lookup(names, cohort.country)
+    columns["Industry"] = vectorized_lookup(industries, cohort.industry)
+    columns["CompanySize"] = vectorized_lookup(sizes | {"": ""}, cohort.size_band)
     performance = book.raw_value("CMO", "financial_performance")
-    columns["FinPerf"] = np.array([performance[p] for p in cohort.performance], dtype=object)
+    columns["FinPerf"] = vectorized_lookup(performance, cohort.performance)
 
     for row in book.items_of("CMO"):
         item, sub = row["item_code"], row["sub_item_code"]
@@ -221,9 +227,7 @@ def cmo_export(
             columns[row["raw_column"]] = values
             continue
         codes = {**book.raw_value("CMO", item), **dict.fromkeys(MISSING, "")}
-        columns[row["raw_column"]] = np.array(
-            [codes[a] for a in cohort.answers[(item, sub)]], dtype=object
-        )
+        columns[row["raw_column"]] = vectorized_lookup(codes, cohort.answers[(item, sub)])
     spoil_cmo_test_records(columns, tests, rng)
     return {c: columns[c] for c in export_columns(book, "CMO")}
 
@@ -270,15 +274,13 @@ def cio_export(book: Codebook, interviews: Interviews, rng, resp_offset: int = 1
     columns["industry_code"] = cohort.industry.astype(object)
     columns["emp_band"] = np.where(cohort.size_band == "", "NA", cohort.size_band).astype(object)
     performance = book.raw_value("CIO", "financial_performance")
-    columns["fin_perf"] = np.array([performance[p] for p in cohort.performance], dtype=object)
+    columns["fin_perf"] = vectorized_lookup(performance, cohort.performance)
 
     missing = {REFUSED: "-99", DONT_KNOW: "-98", NOT_REACHED: "-99"}
     for row in book.items_of("CIO"):
         item, sub = row["item_code"], row["sub_item_code"]
         codes = {**book.raw_value("CIO", item), **missing}
-        columns[row["raw_column"]] = np.array(
-            [codes[a] for a in cohort.answers[(item, sub)]], dtype=object
-        )
+        columns[row["raw_column"]] = vectorized_lookup(codes, cohort.answers[(item, sub)])
     rows = np.flatnonzero(tests)
     for i, row in enumerate(rows):
         columns["country_iso"][row] = "XX" if i % 2 == 0 else "NA"
