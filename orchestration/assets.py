@@ -69,13 +69,18 @@ def _manifest() -> dict:
     return json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
 
 
+def asset_resource_types() -> dict[AssetKey, str]:
+    """The dbt resource type (model, seed, snapshot) of each dbt asset."""
+    return {
+        translator.get_asset_key(node): node["resource_type"]
+        for node in _manifest()["nodes"].values()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+    }
+
+
 def dbt_asset_keys(schema: str | None = None) -> list[AssetKey]:
     """Asset keys of the dbt seeds, models and snapshots (optionally of one schema)."""
-    keys = []
-    for node in _manifest()["nodes"].values():
-        if node["resource_type"] in ("model", "seed", "snapshot"):
-            if schema is None or node["schema"] == schema:
-                keys.append(translator.get_asset_key(node))
+    keys = [key for key in asset_resource_types() if schema is None or key.path[0] == schema]
     return sorted(keys, key=lambda key: key.to_user_string())
 
 

@@ -1,0 +1,135 @@
+"""`python -m orchestration`: refresh the warehouse headless and say what happened.
+
+Runs the `refresh_warehouse` job in this process (dbt build, dbt tests and GX suites as
+blocking checks, publish, report) and prints what was built, checked and published. Exits
+with status 1 naming the failed checks or steps when the refresh did not publish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from orchestration import paths
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestration",
+        description="Build, audit and publish the CMO/CIO warehouse.",
+    )
+    parser.add_argument("--cmo-export", default="", help="a real CMO export (CSV or Parquet)")
+    parser.add_argument("--cio-export", default="", help="a real CIO export (CSV or Parquet)")
+    parser.add_argument(
+        "--log-level", default="WARNING", help="Dagster event log level (default WARNING)"
+    )
+    return parser.parse_args(argv)
+
+
+def run_refresh(cmo_export: str = "", cio_export: str = "", log_level: str = "WARNING"):
+    """Execute the refresh job in process; returns Dagster's ExecuteInProcessResult."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import JOB_NAME, export_run_config
+
+    run_config = export_run_config(
+        cmo_export_path=str(Path(cmo_export).resolve()) if cmo_export else "",
+        cio_export_path=str(Path(cio_export).resolve()) if cio_export else "",
+    )
+    run_config["loggers"] = {"console": {"config": {"log_level": log_level.upper()}}}
+    job = defs.resolve_job_def(JOB_NAME)
+    # With DAGSTER_HOME set the run is recorded where the UI shows it; else it is ephemeral.
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    if instance is None:
+        return job.execute_in_process(run_config=run_config, raise_on_error=False)
+    with instance:
+        return job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
+
+
+def summarize(result) -> tuple[str, list[str]]:
+    """The printed summary of a refresh, and the list of what failed (empty on success)."""
+    from orchestration.assets import GX_CHECK_PREFIX, asset_resource_types
+
+    lines: list[str] = []
+    failures: list[str] = []
+    resource_types = asset_resource_types()
+
+    built = Counter(
+        resource_types.get(event.asset_key, "asset")
+        for event in result.get_asset_materialization_events()
+        if event.asset_key in resource_types
+    )
+    lines.append("Built (dbt, into " + str(paths.build_db()) + "):")
+    lines.append(
+        "  " + ", ".join(f"{count} {kind}s" for kind, count in sorted(built.items()))
+        if built
+        else "  nothing"
+    )
+
+    evaluations = result.get_asset_check_evaluations()
+    gx = [item for item in evaluations if item.check_name.startswith(GX_CHECK_PREFIX)]
+    dbt_tests = [item for item in evaluations if not item.check_name.startswith(GX_CHECK_PREFIX)]
+    lines.append("Checked:")
+    failed_tests = [item for item in dbt_tests if not item.passed]
+    lines.append(
+        f"  dbt tests: {len(dbt_tests) - len(failed_tests)} passed, {len(failed_tests)} failed"
+    )
+    for item in failed_tests:
+        name = f"dbt test {item.check_name} on {item.asset_key.to_user_string()}"
+        lines.append(f"    FAILED {name}")
+        failures.append(name)
+    lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {paths.gx_docs_dir()})")
+    for item in sorted(gx, key=lambda evaluation: evaluation.check_name):
+        status = "passed" if item.passed else "FAILED"
+        lines.append(f"    {status} {item.check_name} on {item.asset_key.to_user_string()}")
+        if not item.passed:
+            failures.append(f"GX suite {item.check_name} on {item.asset_key.to_user_string()}")
+            details = item.metadata.get("failures")
+            for detail in (details.value if details else [])[:10]:
+                lines.append(f"      - {detail}")
+
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        message = (error.message if error else "").strip().splitlines()
+        failures.append(f"step {event.step_key}: {message[0] if message else 'failed'}")
+
+    materialized = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+    }
+    lines.append("Published:")
+    if "publish" in materialized:
+        from orchestration.publish import served_row_counts
+
+        lines.append(f"  serving database {paths.serving_db()}")
+        for table, rows in served_row_counts(paths.serving_db()).items():
+            lines.append(f"    marts.{table}: {rows} rows")
+        lines.append(f"  Parquet {paths.parquet_dir()}")
+    else:
+        lines.append("  nothing: the served database and Parquet are unchanged")
+    if "report" in materialized:
+        lines.append(f"  report {paths.report_dir() / 'index.html'}")
+
+    if failures:
+        lines.append("REFRESH FAILED:")
+        lines.extend(f"  - {failure}" for failure in failures)
+    else:
+        lines.append("Refresh succeeded.")
+    return "\n".join(lines), failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    result = run_refresh(args.cmo_export, args.cio_export, args.log_level)
+    text, failures = summarize(result)
+    print(text)
+    return 1 if failures or not result.success else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""`python -m orchestration.ui`: the Dagster UI over this code location, schedule live.
+
+Runs `dagster dev -m orchestration.definitions` (webserver and daemon, so the daily schedule
+and the landing sensor tick). DAGSTER_HOME defaults to `warehouse/dagster_home`; the
+committed `dagster.yaml` (one refresh at a time) is copied into it on every start.
+Extra arguments go to `dagster dev` (for example `-p 3001`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from orchestration import paths
+
+INSTANCE_CONFIG = paths.PROJECT_DIR / "dagster.yaml"
+
+
+def prepare_dagster_home() -> Path:
+    """Create DAGSTER_HOME (default warehouse/dagster_home) holding the committed dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.WAREHOUSE_DIR / "dagster_home")
+    home = home if home.is_absolute() else paths.PROJECT_DIR / home
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
+    return home
+
+
+def dagster_dev_command(extra_args: list[str]) -> list[str]:
+    dagster = Path(sys.executable).with_name("dagster")
+    return [str(dagster), "dev", "-m", "orchestration.definitions", *extra_args]
+
+
+def main(argv: list[str] | None = None) -> None:
+    home = prepare_dagster_home()
+    command = dagster_dev_command(sys.argv[1:] if argv is None else argv)
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    env["PYTHONPATH"] = os.pathsep.join(
+        part for part in (str(paths.PROJECT_DIR), env.get("PYTHONPATH", "")) if part
+    )
+    print(f"DAGSTER_HOME={home}\n{' '.join(command)}", flush=True)
+    os.chdir(paths.PROJECT_DIR)
+    os.execve(command[0], command, env)
+
+
+if __name__ == "__main__":
+    main()
