@@ -145,7 +145,10 @@ def warehouse_dbt(
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
         context.log.info(f"building from the exports {dbt_vars}")
-    target_path = paths.dbt_target_dir() / "runs" / context.run_id
+    # One folder for every refresh (one at a time): dbt reuses its partial parse.
+    target_path = paths.dbt_target_dir() / "refresh"
+    # Failures are read from run_results.json: never from a previous refresh's.
+    (target_path / "run_results.json").unlink(missing_ok=True)
     invocation = dbt.cli(args, context=context, target_path=target_path, raise_on_error=False)
     yield from invocation.stream()
 
