@@ -30,23 +30,6 @@ size_bands as (
 
 ),
 
-answer_options as (
-
-    select * from {{ ref('stg_reference__answer_options') }}
-
-),
-
-financial_performance_codes as (
-
-    select
-        study,
-        raw_value,
-        option_code as financial_performance
-    from answer_options
-    where item_code = 'financial_performance'
-
-),
-
 -- the CMO export names its profile in English labels: look up the codes
 cmo_coded as (
 
@@ -58,7 +41,7 @@ cmo_coded as (
         countries.country_code,
         industries.industry_code,
         size_bands.size_band_code,
-        cmo_interviews.financial_performance_code,
+        cmo_interviews.financial_performance,
         cmo_interviews.is_test_record,
         cmo_interviews.is_duplicate,
         cmo_interviews.is_partial,
@@ -89,7 +72,7 @@ cio_coded as (
         country_code,
         industry_code,
         size_band_code,
-        financial_performance_code,
+        financial_performance,
         is_test_record,
         is_duplicate,
         is_partial,
@@ -103,20 +86,6 @@ unioned as (
     select * from cmo_coded
     union all
     select * from cio_coded
-
-),
-
-performance_coded as (
-
-    select
-        unioned.*,
-        financial_performance_codes.financial_performance
-    from unioned
-    left join financial_performance_codes
-        on
-            unioned.study = financial_performance_codes.study
-            and unioned.financial_performance_code
-            = financial_performance_codes.raw_value
 
 ),
 
@@ -144,7 +113,7 @@ screened as (
             when is_speeder then 'speeder'
             else 'qualified'
         end as screening_outcome
-    from performance_coded
+    from unioned
 
 ),
 

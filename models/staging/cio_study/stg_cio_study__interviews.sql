@@ -8,6 +8,16 @@ source as (
 
 ),
 
+financial_performance_codes as (
+
+    select
+        raw_value,
+        option_code
+    from {{ ref('stg_reference__answer_options') }}
+    where study = 'CIO' and item_code = 'financial_performance'
+
+),
+
 renamed as (
 
     select
@@ -41,6 +51,19 @@ renamed as (
 
 ),
 
+-- the performance codes of each export, through the codebook
+coded as (
+
+    select
+        renamed.*,
+        financial_performance_codes.option_code as financial_performance
+    from renamed
+    left join financial_performance_codes
+        on renamed.financial_performance_code
+        = financial_performance_codes.raw_value
+
+),
+
 flagged as (
 
     select
@@ -48,7 +71,7 @@ flagged as (
         coalesce(upper(interviewer_id) like 'TEST%', false)
             as is_test_record,
         coalesce(upper(disposition_code) = 'P', false) as is_partial
-    from renamed
+    from coded
 
 ),
 

@@ -8,6 +8,16 @@ source as (
 
 ),
 
+financial_performance_codes as (
+
+    select
+        raw_value,
+        option_code
+    from {{ ref('stg_reference__answer_options') }}
+    where study = 'CMO' and item_code = 'financial_performance'
+
+),
+
 renamed as (
 
     select
@@ -44,6 +54,19 @@ renamed as (
 
 ),
 
+-- the performance codes of each export, through the codebook
+coded as (
+
+    select
+        renamed.*,
+        financial_performance_codes.option_code as financial_performance
+    from renamed
+    left join financial_performance_codes
+        on renamed.financial_performance_code
+        = financial_performance_codes.raw_value
+
+),
+
 flagged as (
 
     select
@@ -51,7 +74,7 @@ flagged as (
         coalesce(interview_status = 'Survey Preview', false)
             as is_test_record,
         coalesce(finished_code = 0, false) as is_partial
-    from renamed
+    from coded
 
 ),
 
