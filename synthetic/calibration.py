@@ -9,7 +9,7 @@ reader can see every invented number at a glance.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 DEFAULT_SEED = 2011
 
@@ -26,11 +26,15 @@ SCREENED_OUT = {
 # CMOs lets 66% / 70% of the two segments pool to exactly 68% (fig07).
 OUTPERFORMERS = {"CMO": 867, "CIO": 1502}
 
-# Fieldwork windows (first and last interview start).
+# Fieldwork: first and last day, the hours interviews start in (local time)
+# and whether weekends were worked. CMOs answered online whenever it suited
+# them; CIO interviews were booked on weekdays in office hours.
 FIELDWORK = {
-    "CMO": (datetime(2011, 2, 1, 7, 0), datetime(2011, 4, 29, 20, 0)),
-    "CIO": (datetime(2011, 1, 10, 7, 0), datetime(2011, 4, 28, 20, 0)),
+    "CMO": {"days": (date(2011, 2, 1), date(2011, 4, 29)), "hours": (6, 23), "weekends": True},
+    "CIO": {"days": (date(2011, 1, 10), date(2011, 4, 28)), "hours": (8, 18), "weekends": False},
 }
+# A duplicate re-interviews a panel member this many days after the first time.
+DUPLICATE_DAYS_LATER = (1, 20)
 
 # Interview length: typical (median) minutes and the lognormal spread of
 # completes. Completes never run shorter than `floor` x typical, speeders

@@ -11,7 +11,6 @@ test records, duplicates, partials and speeders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -90,20 +89,23 @@ def build_interviews(
     panel_number = panel_offset + np.arange(n)
     panel_number[outcome == "test_record"] = -1
 
-    first, last = cal.FIELDWORK[study]
-    window_minutes = int((last - first).total_seconds() // 60)
-    start = np.datetime64(first, "s") + rng.integers(0, window_minutes, n) * np.timedelta64(60, "s")
-    # A duplicate re-interviews a qualified respondent 1-20 days later.
+    start = draw_starts(study, rng, n)
+    # A duplicate re-interviews a qualified respondent some days later.
     duplicates = np.flatnonzero(outcome == "duplicate")
-    latest_original = np.datetime64(last - timedelta(days=21), "s")
+    low_days, high_days = cal.DUPLICATE_DAYS_LATER
+    last_day = np.datetime64(cal.FIELDWORK[study]["days"][1], "s")
+    latest_original = last_day - np.timedelta64(high_days, "D")
     originals = rng.choice(
         np.flatnonzero((outcome == QUALIFIED) & (start < latest_original)),
         len(duplicates),
         replace=False,
     )
     panel_number[duplicates] = panel_number[originals]
-    start[duplicates] = start[originals] + rng.integers(1440, 20 * 1440, len(duplicates)) * (
-        np.timedelta64(60, "s")
+    days_later = rng.integers(low_days, high_days + 1, len(duplicates))
+    start[duplicates] = (
+        start[originals].astype("datetime64[D]")
+        + days_later.astype("timedelta64[D]")
+        + (start[duplicates] - start[duplicates].astype("datetime64[D]"))
     )
 
     duration = cal.DURATION[study]
@@ -120,7 +122,9 @@ def build_interviews(
 
     n_questions = len(book.items_of(study))
     reached = np.full(n, n_questions)
-    reached[partial] = rng.integers(2, n_questions - 2, partial.sum())
+    # partials break off before one of the questions after the first
+    question_starts = np.unique(list(question_positions(book, study).values()))
+    reached[partial] = rng.choice(question_starts[1:], partial.sum())
     straight_line(book, cohort, speeders, rng)
     break_off(book, cohort, partial, reached)
 
@@ -133,6 +137,19 @@ def build_interviews(
         minutes=minutes[order],
         reached=reached[order],
     )
+
+
+def draw_starts(study: str, rng, n: int) -> np.ndarray:
+    """Interview start times within the study's fieldwork days and hours."""
+    fieldwork = cal.FIELDWORK[study]
+    first, last = (np.datetime64(d, "D") for d in fieldwork["days"])
+    days = np.arange(first, last + np.timedelta64(1, "D"))
+    if not fieldwork["weekends"]:
+        days = days[np.is_busday(days)]
+    start_hour, end_hour = fieldwork["hours"]
+    minute_of_day = rng.integers(start_hour * 60, end_hour * 60, n)
+    day = days[rng.integers(0, len(days), n)]
+    return day.astype("datetime64[s]") + minute_of_day.astype("timedelta64[m]")
 
 
 def straight_line(book: Codebook, cohort: Cohort, rows: np.ndarray, rng) -> None:
@@ -156,15 +173,22 @@ def break_off(book: Codebook, cohort: Cohort, partial: np.ndarray, reached: np.n
 
 
 def question_positions(book: Codebook, study: str) -> dict[tuple[str, str], int]:
-    """Index of the export column holding each harmonized answer."""
+    """Index of the first export column of the question holding each answer.
+
+    A grid or a ranking is one screen: an interview breaks off before it or
+    after it, never half-way through.
+    """
     items = book.items_of(study)
-    position: dict[tuple[str, str], int] = {}
+    first_column: dict[str, int] = {}
     for index, row in enumerate(items):
+        first_column.setdefault(row["item_code"], index)
+    position: dict[tuple[str, str], int] = {}
+    for row in items:
         if row["item_code"] == "external_forces" and study == "CMO":
             for option in book.option_codes(study, "external_forces"):
-                position.setdefault(("external_forces", option), index)
+                position[("external_forces", option)] = first_column["external_forces"]
         else:
-            position[(row["item_code"], row["sub_item_code"])] = index
+            position[(row["item_code"], row["sub_item_code"])] = first_column[row["item_code"]]
     return position
 
 
