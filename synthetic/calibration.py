@@ -22,6 +22,9 @@ SCREENED_OUT = {
     "CIO": {"test_record": 6, "duplicate": 17, "partial": 151, "speeder": 63},
 }
 
+# Outperformers are the top of a latent leaning to confident, large firms:
+# weight of the confidence trait and of each size-band step.
+PERFORMANCE_LATENT = {"confidence": 0.35, "size_step": 0.1}
 # Outperformers among qualified completes ("about half each"). 867 of 1,734
 # CMOs lets 66% / 70% of the two segments pool to exactly 68% (fig07).
 OUTPERFORMERS = {"CMO": 867, "CIO": 1502}
@@ -43,6 +46,11 @@ DURATION = {
     "CMO": {"typical_minutes": 26.0, "sigma": 0.33, "floor": 0.5, "speeder_range": (0.12, 0.3)},
     "CIO": {"typical_minutes": 52.0, "sigma": 0.22, "floor": 0.55, "speeder_range": (0.15, 0.32)},
 }
+
+# Partial interviews last this share of a typical interview; test records
+# (clicking through a preview) this many minutes.
+PARTIAL_RANGE = (0.08, 0.7)
+TEST_RECORD_MINUTES = (1.5, 6.0)
 
 # Countries each study did NOT reach (the rest of countries.csv took part):
 # 78 countries in the codebook, 64 in the CMO study, 71 in the CIO study

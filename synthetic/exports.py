@@ -116,9 +116,9 @@ def build_interviews(
     speeders = outcome == "speeder"
     minutes[speeders] = typical * rng.uniform(low, high, speeders.sum())
     partial = outcome == "partial"
-    minutes[partial] = typical * rng.uniform(0.08, 0.7, partial.sum())
+    minutes[partial] = typical * rng.uniform(*cal.PARTIAL_RANGE, partial.sum())
     tests = outcome == "test_record"
-    minutes[tests] = rng.uniform(1.5, 6.0, tests.sum())
+    minutes[tests] = rng.uniform(*cal.TEST_RECORD_MINUTES, tests.sum())
 
     n_questions = len(book.items_of(study))
     reached = np.full(n, n_questions)

@@ -179,7 +179,11 @@ class CohortBuilder:
         traits = {t: rng.standard_normal(n) for t in TRAITS}
         size_step = size_steps(size_band)
         # Outperformers: the top of a latent leaning to confident, large firms.
-        performance_latent = 0.35 * traits["confidence"] + 0.1 * size_step + rng.standard_normal(n)
+        performance_latent = (
+            cal.PERFORMANCE_LATENT["confidence"] * traits["confidence"]
+            + cal.PERFORMANCE_LATENT["size_step"] * size_step
+            + rng.standard_normal(n)
+        )
         n_out = scaled(cal.OUTPERFORMERS[self.study], self.study, n)
         performance = np.full(n, "underperformer", dtype=object)
         performance[np.argsort(-performance_latent, kind="stable")[:n_out]] = "outperformer"
