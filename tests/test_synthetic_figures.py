@@ -302,3 +302,23 @@ def test_answers_correlate_like_real_answers(answers):
     # market factors are the force most often ranked first
     forces = cmo[(cmo["item_code"] == "external_forces") & (cmo["option_code"] == "1")]
     assert forces["sub_item_code"].value_counts().index[0] == "market_factors"
+
+
+def test_answers_lean_by_industry_and_region(cio_raw):
+    cio = cio_raw[cio_raw["outcome"] == "qualified"]
+    items = reference("survey_items")
+    regulatory = items.loc[
+        (items["study"] == "CIO") & (items["sub_item_code"] == "regulatory_concerns"), "raw_column"
+    ].item()
+    chose_regulatory = cio[regulatory].isin(["1", "2", "3"])
+    industries = reference("industries").set_index("industry_code")["industry_name_en"]
+    financial = cio["industry_code"].map(industries).isin(["Banking", "Insurance"])
+    # banks and insurers, being regulated, rank regulatory concerns more often
+    assert chose_regulatory[financial].mean() > chose_regulatory[~financial].mean() + 0.1
+    # the share planning mobility solutions differs by region by several points
+    mobility = items.loc[
+        (items["study"] == "CIO") & (items["sub_item_code"] == "mobility_solutions"), "raw_column"
+    ].item()
+    countries = reference("countries").set_index("country_code")["region_code"]
+    by_region = (cio[mobility] == "1").groupby(cio["country_iso"].map(countries)).mean()
+    assert by_region.max() - by_region.min() > 0.08
