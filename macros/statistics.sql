@@ -28,14 +28,20 @@
     {%- set z = z_95() -%}
     {%- set sign = '-' if side == 'low' else '+' -%}
     case
-        when {{ n_answering }} > 0
-            then 100.0 * (
-                {{ p }} + {{ z }} * {{ z }} / (2 * {{ n }})
-                {{ sign }} {{ z }} * sqrt(
-                    {{ p }} * (1 - {{ p }}) / {{ n }}
-                    + {{ z }} * {{ z }} / (4 * {{ n }} * {{ n }})
-                )
-            ) / (1 + {{ z }} * {{ z }} / {{ n }})
+        when not {{ n_answering }} > 0 then null
+        -- the bound at the edge is exact: no float residue such as -0.0
+        {% if side == 'low' -%}
+        when {{ n_selecting }} = 0 then 0.0
+        {%- else -%}
+        when {{ n_selecting }} = {{ n_answering }} then 100.0
+        {%- endif %}
+        else 100.0 * (
+            {{ p }} + {{ z }} * {{ z }} / (2 * {{ n }})
+            {{ sign }} {{ z }} * sqrt(
+                {{ p }} * (1 - {{ p }}) / {{ n }}
+                + {{ z }} * {{ z }} / (4 * {{ n }} * {{ n }})
+            )
+        ) / (1 + {{ z }} * {{ z }} / {{ n }})
     end
 {%- endmacro %}
 
