@@ -101,12 +101,13 @@ def build_interviews(
         replace=False,
     )
     panel_number[duplicates] = panel_number[originals]
+    retake(book, cohort, duplicates, originals, rng)
     days_later = rng.integers(low_days, high_days + 1, len(duplicates))
-    start[duplicates] = (
-        start[originals].astype("datetime64[D]")
-        + days_later.astype("timedelta64[D]")
-        + (start[duplicates] - start[duplicates].astype("datetime64[D]"))
-    )
+    day = start[originals].astype("datetime64[D]") + days_later.astype("timedelta64[D]")
+    if not cal.FIELDWORK[study]["weekends"]:
+        day = np.busday_offset(day, 0, roll="forward")
+    time_of_day = start[duplicates] - start[duplicates].astype("datetime64[D]")
+    start[duplicates] = day.astype("datetime64[s]") + time_of_day
 
     duration = cal.DURATION[study]
     typical = duration["typical_minutes"]
@@ -137,6 +138,26 @@ def build_interviews(
         minutes=minutes[order],
         reached=reached[order],
     )
+
+
+def retake(book: Codebook, cohort: Cohort, rows, originals, rng) -> None:
+    """A re-interviewed panel member: same profile, mostly the same answers."""
+    for column in (cohort.country, cohort.industry, cohort.size_band, cohort.performance):
+        column[rows] = column[originals]
+    scale_items = {
+        (row["item_code"], row["sub_item_code"])
+        for row in book.items_of(cohort.study)
+        if row["answer_type"] == "scale_5pt"
+    }
+    for key, answers in cohort.answers.items():
+        answers[rows] = answers[originals]
+        if key in scale_items:  # a point up or down here and there
+            shift = rng.choice([-1, 0, 0, 0, 1], len(rows))
+            values = answers[rows]
+            answered = ~np.isin(values, MISSING)
+            moved = np.clip(values[answered].astype(int) + shift[answered], 1, 5)
+            values[answered] = moved.astype(str).astype(object)
+            answers[rows] = values
 
 
 def draw_starts(study: str, rng, n: int) -> np.ndarray:

@@ -283,6 +283,22 @@ def test_interviews_fall_in_2011_fieldwork(cmo_raw, cio_raw):
         assert start.max() < pd.Timestamp("2011-05-01")
     end = pd.to_datetime(cmo_raw["EndDate"], format="%d/%m/%Y %H:%M")
     assert (end >= cmo_start).all()
+    # CIO interviews were booked on weekdays
+    assert (cio_start.dt.day_of_week < 5).all()
+
+
+def test_a_duplicate_is_the_same_panel_member_again(cmo_raw, cio_raw):
+    for raw, panel, profile in (
+        (cmo_raw, "ExternalRef", ["Country", "Industry", "FinPerf"]),
+        (cio_raw, "panel_uid", ["country_iso", "industry_code", "fin_perf"]),
+    ):
+        duplicates = raw[raw["outcome"] == "duplicate"]
+        assert len(duplicates) > 0
+        originals = raw[raw[panel].isin(duplicates[panel]) & (raw["outcome"] == "qualified")]
+        assert len(originals) == len(duplicates)
+        merged = duplicates.merge(originals, on=panel, suffixes=("", "_original"))
+        for column in profile:
+            assert (merged[column] == merged[f"{column}_original"]).all()
 
 
 def test_answers_correlate_like_real_answers(answers):
