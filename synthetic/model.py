@@ -228,6 +228,11 @@ class CohortBuilder:
 
     # -- answers ---------------------------------------------------------
     def answer_all(self, rng, cohort: Cohort) -> None:
+        """Answer every item and sub-item the study's measures count, in codebook order.
+
+        Chosen non-respondents of an item (calibration.ITEM_NONRESPONSE) get a
+        refused / don't know marker; the targets hold among those who answered.
+        """
         seen: dict[str, list[str]] = {}
         types: dict[str, str] = {}
         for m in self.book.measures:
