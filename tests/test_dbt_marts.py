@@ -1,0 +1,202 @@
+"""The dbt build reproduces the report and answers its questions from the marts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+DESIGN_MARTS = {
+    "dim_respondent",
+    "dim_survey_item",
+    "fct_survey_response",
+    "cmo_cio_comparison",
+    "segment_comparison",
+    "published_figure_reconciliation",
+    "screening_summary",
+    "fig02_complexity",
+    "fig03_external_forces",
+    "fig04_technology_importance",
+    "fig05_business_technology_collaboration",
+    "fig06_cmo_information_sources",
+    "fig07_cmo_market_factor_preparedness",
+    "fig08_data_priorities",
+    "fig09_technology_plans",
+}
+
+
+def query(database, sql: str, parameters=None) -> list[tuple]:
+    import duckdb
+
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        return connection.execute(sql, parameters or []).fetchall()
+    finally:
+        connection.close()
+
+
+def test_build_creates_every_mart_of_the_design(built_warehouse):
+    tables = {
+        name
+        for (name,) in query(
+            built_warehouse, "select table_name from duckdb_tables() where schema_name = 'marts'"
+        )
+    }
+    assert DESIGN_MARTS.issubset(tables)
+
+
+def test_every_published_and_derived_figure_is_reproduced(built_warehouse):
+    rows = query(
+        built_warehouse,
+        """
+        select status, count(*), count(*) filter (where not is_reproduced)
+        from marts.published_figure_reconciliation
+        group by status
+        """,
+    )
+    by_status = {status: (total, failed) for status, total, failed in rows}
+    assert by_status["published"][0] > 50 and by_status["derived"][0] >= 2
+    failures = query(
+        built_warehouse,
+        """
+        select figure_id, measure_id, role, statistic, reference_value, computed_value
+        from marts.published_figure_reconciliation
+        where status in ('published', 'derived') and not is_reproduced
+        """,
+    )
+    assert failures == []
+    # every row of the reference is reconciled, none lost on the way
+    (reference_rows,) = query(built_warehouse, "select count(*) from reference.published_figures")[
+        0
+    ]
+    (reconciled_rows,) = query(
+        built_warehouse, "select count(*) from marts.published_figure_reconciliation"
+    )[0]
+    assert reconciled_rows == reference_rows
+
+
+def test_significant_gaps_come_from_one_query(built_warehouse):
+    from scipy.stats import norm
+
+    significant = query(
+        built_warehouse,
+        """
+        select comparison_id, cmo_n_selecting, cmo_n_answering,
+               cio_n_selecting, cio_n_answering, difference_pct_points, p_value
+        from marts.cmo_cio_comparison
+        where is_significant
+        """,
+    )
+    (paired,) = query(
+        built_warehouse,
+        "select count(*) from marts.cmo_cio_comparison where p_value is not null",
+    )[0]
+    assert 0 < len(significant) < paired
+    for comparison_id, k1, n1, k2, n2, difference, p_value in significant:
+        pooled = (k1 + k2) / (n1 + n2)
+        z = (k1 / n1 - k2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        expected_p = 2 * norm.sf(abs(z))
+        assert expected_p < 0.05, comparison_id
+        assert p_value == pytest.approx(expected_p, abs=1e-9), comparison_id
+        assert difference == pytest.approx(100 * (k1 / n1 - k2 / n2), abs=1e-4)
+
+
+def test_shares_and_wilson_intervals_agree_with_scipy(built_warehouse):
+    from scipy.stats import binomtest
+
+    rows = query(
+        built_warehouse,
+        """
+        select measure_id, role, n_selecting, n_answering, share_pct, ci_low_pct, ci_high_pct
+        from marts.fig07_cmo_market_factor_preparedness
+        union all
+        select measure_id, role, n_selecting, n_answering, share_pct, ci_low_pct, ci_high_pct
+        from marts.fig05_business_technology_collaboration
+        """,
+    )
+    assert len(rows) > 20
+    for measure_id, role, k, n, share, low, high in rows:
+        interval = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        assert share == pytest.approx(100 * k / n, abs=1e-4), (measure_id, role)
+        assert low == pytest.approx(100 * interval.low, abs=1e-4), (measure_id, role)
+        assert high == pytest.approx(100 * interval.high, abs=1e-4), (measure_id, role)
+
+
+def test_fig03_keeps_the_ranking_order_of_the_report(built_warehouse):
+    rows = query(
+        built_warehouse,
+        """
+        select role, measure_id, rank, reference_rank, reference_rank_status
+        from marts.fig03_external_forces
+        order by role, rank
+        """,
+    )
+    assert len(rows) == 18
+    for role in ("CMO", "CIO"):
+        ranks = [rank for row_role, _, rank, _, _ in rows if row_role == role]
+        assert ranks == list(range(1, 10))
+    mismatched = [row for row in rows if row[4] in ("published", "derived") and row[2] != row[3]]
+    assert mismatched == []
+
+
+def test_every_mart_column_carries_its_description(built_warehouse):
+    undocumented_tables = query(
+        built_warehouse,
+        """
+        select table_name from duckdb_tables()
+        where schema_name = 'marts' and coalesce(comment, '') = ''
+        """,
+    )
+    assert undocumented_tables == []
+    columns = query(
+        built_warehouse,
+        """
+        select table_name, column_name, comment from duckdb_columns()
+        where schema_name = 'marts'
+        """,
+    )
+    assert len(columns) > 150
+    undocumented = [(table, column) for table, column, comment in columns if not comment]
+    assert undocumented == []
+    # doc() blocks are rendered, not stored as Jinja
+    assert not [comment for _, _, comment in columns if "{{" in comment]
+
+
+def test_raw_interview_ids_never_leave_staging(built_warehouse):
+    leaking = query(
+        built_warehouse,
+        """
+        select schema_name, table_name, column_name from duckdb_columns()
+        where schema_name in ('intermediate', 'marts')
+          and lower(column_name) in (
+              'raw_interview_id', 'responseid', 'resp_id', 'panel_id', 'externalref', 'panel_uid'
+          )
+        """,
+    )
+    assert leaking == []
+    (raw_ids_as_keys,) = query(
+        built_warehouse,
+        """
+        select count(*) from marts.dim_respondent
+        where respondent_key in (select raw_interview_id from staging.stg_cmo_study__interviews)
+           or respondent_key in (select raw_interview_id from staging.stg_cio_study__interviews)
+        """,
+    )[0]
+    assert raw_ids_as_keys == 0
+
+
+def test_small_segment_cells_are_suppressed(built_warehouse):
+    rows = query(
+        built_warehouse,
+        """
+        select n_answering, n_selecting, share_pct, ci_low_pct, ci_high_pct, is_suppressed
+        from marts.segment_comparison
+        """,
+    )
+    small = [row for row in rows if row[0] < 10]
+    assert small, "the synthetic data has segment cells under 10 respondents"
+    assert all(row[5] and row[1:5] == (None, None, None, None) for row in small)
+    large = [row for row in rows if row[0] >= 10]
+    assert all(not row[5] and None not in row[1:5] for row in large)

@@ -1,0 +1,107 @@
+"""dbt runs beyond the default build: docs, suppression threshold, real export files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import PROJECT_DIR, run_dbt
+
+pytestmark = pytest.mark.slow
+
+
+def query(database, sql: str) -> list[tuple]:
+    import duckdb
+
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def copy_of(built_warehouse, tmp_path):
+    """A private copy of the built database, so a rebuild leaves the shared one alone."""
+    build_db = tmp_path / "build.duckdb"
+    shutil.copyfile(built_warehouse, build_db)
+    return build_db
+
+
+def test_dbt_docs_generate_documents_the_marts(built_warehouse, tmp_path):
+    build_db = copy_of(built_warehouse, tmp_path)
+    run_dbt(["docs", "generate"], build_db, tmp_path)
+    catalog = json.loads((tmp_path / "target" / "catalog.json").read_text())
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    comparison = catalog["nodes"]["model.cmo_cio_warehouse.cmo_cio_comparison"]
+    assert "is_significant" in comparison["columns"]
+    exposures = {exposure["name"] for exposure in manifest["exposures"].values()}
+    assert {"static_html_report", "bi_dashboards", "parquet_export"} <= exposures
+    assert (tmp_path / "target" / "index.html").is_file()
+
+
+def test_a_higher_minimum_cell_size_suppresses_every_cell(built_warehouse, tmp_path):
+    build_db = copy_of(built_warehouse, tmp_path)
+    run_dbt(
+        ["run", "--select", "segment_comparison", "--vars", "{min_cell_n: 100000}"],
+        build_db,
+        tmp_path,
+    )
+    [(cells, suppressed, leaked)] = query(
+        build_db,
+        """
+        select
+            count(*),
+            count(*) filter (where is_suppressed),
+            count(*) filter (
+                where n_selecting is not null or share_pct is not null
+                   or ci_low_pct is not null or ci_high_pct is not null
+            )
+        from marts.segment_comparison
+        """,
+    )
+    assert cells > 1000
+    assert suppressed == cells
+    assert leaked == 0
+
+
+def test_real_export_files_replace_the_seeds(built_warehouse, tmp_path):
+    """A CSV and a Parquet export given through the dbt vars screen exactly like the seeds."""
+    import duckdb
+
+    raw_dir = PROJECT_DIR / "seeds" / "raw"
+    cmo_csv = tmp_path / "cmo_export.csv"
+    shutil.copyfile(raw_dir / "cmo_study_2011_export.csv", cmo_csv)
+    cio_parquet = tmp_path / "cio_export.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_csv('{raw_dir / 'cio_study_2011_export.csv'}', "
+            f"all_varchar = true)) to '{cio_parquet}' (format parquet)"
+        )
+    expected = query(
+        built_warehouse,
+        "select study, screening_outcome, interview_count, raw_interview_count "
+        "from marts.screening_summary order by all",
+    )
+
+    build_db = copy_of(built_warehouse, tmp_path)
+    export_vars = json.dumps({"cmo_export_path": str(cmo_csv), "cio_export_path": str(cio_parquet)})
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "+screening_summary",
+            "--exclude",
+            "resource_type:seed",
+            "--vars",
+            export_vars,
+        ],
+        build_db,
+        tmp_path,
+    )
+    actual = query(
+        build_db,
+        "select study, screening_outcome, interview_count, raw_interview_count "
+        "from marts.screening_summary order by all",
+    )
+    assert actual == expected
