@@ -95,7 +95,7 @@ class RefreshLockResource(ConfigurableResource):
 
         @contextmanager
         def held():
-            run_id = context.run_id if context.dagster_run else "no run"
+            run_id = context.run.run_id if context.run else "no run"
             with refresh_lock(paths.refresh_lock_file(), holder=f"run {run_id}"):
                 yield self
 

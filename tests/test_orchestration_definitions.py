@@ -91,10 +91,19 @@ def test_every_gx_suite_is_a_blocking_check_on_its_table(defs):
         assert spec.blocking
 
 
-def test_dbt_tests_are_blocking_checks(defs):
+def test_dbt_tests_are_blocking_checks_unless_configured_as_warnings(defs):
+    from orchestration.assets import MANIFEST_PATH
+
+    nodes = json.loads(MANIFEST_PATH.read_text())["nodes"].values()
+    warning_tests = {
+        node["name"]
+        for node in nodes
+        if node["resource_type"] == "test" and node["config"]["severity"].lower() == "warn"
+    }
     dbt_specs = [spec for spec in all_check_specs(defs) if not spec.name.startswith("gx_")]
     assert len(dbt_specs) > 10
-    assert all(spec.blocking for spec in dbt_specs)
+    for spec in dbt_specs:
+        assert spec.blocking == (spec.name not in warning_tests), spec.name
 
 
 def test_every_mart_is_covered_by_a_gx_suite_and_publish_depends_on_it(defs):

@@ -1,0 +1,222 @@
+"""The refresh job end to end on temporary folders: build, audit, publish, report.
+
+Each full refresh costs a dbt build and the GX suites, so the runs are shared: one good run,
+one run from a corrupted landed export, one more good run while a reader holds the served
+database open.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+RAW_CMO_EXPORT = PROJECT_DIR / "seeds" / "raw" / "cmo_study_2011_export.csv"
+UNKNOWN_COUNTRY = "Atlantis"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """All run-time paths of the warehouse in one temporary folder (for this module)."""
+    root = tmp_path_factory.mktemp("warehouse")
+    with pytest.MonkeyPatch.context() as patch:
+        for variable, name in [
+            ("CMO_CIO_BUILD_DB", "build.duckdb"),
+            ("CMO_CIO_SERVING_DB", "serving.duckdb"),
+            ("CMO_CIO_PARQUET_DIR", "parquet"),
+            ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
+            ("CMO_CIO_REPORT_DIR", "report"),
+            ("CMO_CIO_LANDING_DIR", "landing"),
+            ("CMO_CIO_DBT_TARGET_DIR", "dbt_target"),
+        ]:
+            patch.setenv(variable, str(root / name))
+        patch.delenv("DAGSTER_HOME", raising=False)
+        (root / "landing").mkdir()
+        yield root
+
+
+@pytest.fixture(scope="module")
+def good_run(warehouse):
+    from orchestration.__main__ import run_refresh, summarize
+
+    result = run_refresh()
+    summary, failures = summarize(result)
+    return result, summary, failures
+
+
+def mart_names() -> list[str]:
+    from orchestration.assets import dbt_asset_keys
+
+    return sorted(key.path[-1] for key in dbt_asset_keys("marts"))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    return {path.name: digest(path) for path in sorted(folder.iterdir())}
+
+
+def test_refresh_publishes_every_mart_with_parquet_docs_and_report(warehouse, good_run):
+    result, summary, failures = good_run
+    assert result.success, summary
+    assert failures == []
+
+    marts = mart_names()
+    assert len(marts) >= 10
+    with duckdb.connect(str(warehouse / "serving.duckdb"), read_only=True) as connection:
+        served = connection.execute(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+        commented = connection.execute(
+            "select count(*) from duckdb_tables() where comment is not null"
+        ).fetchone()[0]
+    assert sorted(name for name, _ in served) == marts
+    assert commented > 0  # descriptions reach BI tools
+    assert sorted(path.name for path in (warehouse / "parquet").iterdir()) == [
+        f"{mart}.parquet" for mart in marts
+    ]
+    assert (warehouse / "gx_docs" / "index.html").is_file()
+    assert (warehouse / "report" / "index.html").is_file()
+
+
+def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run):
+    from expectations.runner import load_suites
+
+    _, summary, _ = good_run
+    assert "models" in summary and "seeds" in summary
+    assert "dbt tests:" in summary and " 0 failed" in summary
+    for suite in load_suites():
+        assert f"passed gx_{suite.name} on {suite.table.replace('.', '/')}" in summary
+    assert str(warehouse / "serving.duckdb") in summary
+    assert "marts.dim_respondent:" in summary
+    assert str(warehouse / "report" / "index.html") in summary
+    assert "Refresh succeeded." in summary
+
+
+def corrupt_export(landing: Path) -> Path:
+    """A copy of the CMO export whose first real interview names a country not in the codebook."""
+    with RAW_CMO_EXPORT.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    first_real = next(row for row in rows if row["Status"] == "IP Address")
+    first_real["Country"] = UNKNOWN_COUNTRY
+    target = landing / "cmo_export_corrupted.csv"
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()))
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def test_corrupted_landed_export_fails_a_blocking_check_and_keeps_the_served_version(
+    warehouse, good_run
+):
+    from dagster import build_sensor_context, instance_for_test
+
+    from orchestration.__main__ import summarize
+    from orchestration.definitions import defs
+    from orchestration.triggers import landing_export_sensor
+
+    served_before = digest(warehouse / "serving.duckdb")
+    parquet_before = folder_digest(warehouse / "parquet")
+    export = corrupt_export(warehouse / "landing")
+
+    # The landing sensor turns the new file into a refresh request built from it.
+    with instance_for_test() as instance:
+        sensor_result = landing_export_sensor(build_sensor_context(instance=instance))
+    (request,) = sensor_result.run_requests
+    job = defs.resolve_job_def("refresh_warehouse")
+    result = job.execute_in_process(run_config=request.run_config, raise_on_error=False)
+
+    assert not result.success
+    failed_checks = [item for item in result.get_asset_check_evaluations() if not item.passed]
+    assert failed_checks, "a country outside the codebook must fail a blocking check"
+    assert all(item.blocking for item in failed_checks)
+    # dbt tests and the GX suite of the staged interviews both guard the country codebook;
+    # whichever fails first stops the run, and the summary names it.
+    guarding_checks = {"gx_staging__stg_cmo_study__interviews"} | {
+        item.check_name for item in failed_checks if "country" in item.check_name
+    }
+    assert guarding_checks & {item.check_name for item in failed_checks}
+    summary, failures = summarize(result)
+    print(summary)
+    assert "REFRESH FAILED" in summary
+    for item in failed_checks:
+        assert any(item.check_name in failure for failure in failures)
+    assert "nothing: the served database and Parquet are unchanged" in summary
+    # Publish never ran: what BI tools read is byte-for-byte the previous good version.
+    materialized = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+    }
+    assert "publish" not in materialized
+    assert digest(warehouse / "serving.duckdb") == served_before
+    assert folder_digest(warehouse / "parquet") == parquet_before
+    export.unlink()
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    connection = duckdb.connect(sys.argv[1], read_only=True)
+    query = "select count(*) from marts.dim_respondent"
+    print(connection.execute(query).fetchone()[0], flush=True)
+    sys.stdin.readline()
+    print(connection.execute(query).fetchone()[0], flush=True)
+    connection.close()
+    """
+)
+
+
+def test_refresh_succeeds_while_a_reader_holds_the_served_database(warehouse, good_run, capsys):
+    from orchestration.__main__ import main
+
+    serving_db = warehouse / "serving.duckdb"
+    served_inode = serving_db.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        rows_before = int(reader.stdout.readline())
+        exit_code = main([])
+        output = capsys.readouterr().out
+        reader.stdin.write("again\n")
+        reader.stdin.flush()
+        rows_again = int(reader.stdout.readline())
+        assert reader.wait(timeout=30) == 0, reader.stderr.read()
+    finally:
+        reader.kill()
+
+    assert exit_code == 0, output
+    assert "Refresh succeeded." in output
+    assert rows_again == rows_before > 0  # the reader kept its version, without errors
+    assert serving_db.stat().st_ino != served_inode  # a new file was swapped in
+    with duckdb.connect(str(serving_db), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.dim_respondent").fetchone()[0] > 0
+
+
+def test_a_refresh_does_not_start_while_another_holds_the_lock(warehouse, good_run):
+    from orchestration import paths
+    from orchestration.definitions import defs
+    from orchestration.lock import refresh_lock
+
+    served_before = digest(warehouse / "serving.duckdb")
+    job = defs.resolve_job_def("refresh_warehouse")
+    with refresh_lock(paths.refresh_lock_file(), holder="another refresh"):
+        result = job.execute_in_process(raise_on_error=False)
+    assert not result.success
+    assert "another refresh is in progress" in str(result.all_events)
+    assert digest(warehouse / "serving.duckdb") == served_before
