@@ -106,7 +106,7 @@ with_shares as (
         cio_shares.ci_low_pct as cio_ci_low_pct,
         cio_shares.ci_high_pct as cio_ci_high_pct,
         coalesce(cmo_shares.display_order, cio_shares.display_order)
-        as display_order
+            as display_order
     from comparisons
     left join cmo_shares
         on comparisons.cmo_measure_id = cmo_shares.measure_id
@@ -155,7 +155,7 @@ final as (
         round(z_statistic, 6) as z_statistic,
         round({{ two_sided_p_value('z_statistic') }}, 10) as p_value,
         {{ is_significant(two_sided_p_value('z_statistic')) }}
-        as is_significant,
+            as is_significant,
         display_order
     from tested
 

@@ -27,24 +27,24 @@ sample_by_role as (
     select
         role,
         sum(case when is_interviewed then 1 else 0 end)
-        as respondents_interviewed,
+            as respondents_interviewed,
         sum(case when is_qualified then 1 else 0 end) as qualified_completes,
         count(distinct case when is_qualified then country_code end)
-        as countries,
+            as countries,
         count(distinct case when is_qualified then industry_code end)
-        as industries
+            as industries
     from interviews
     group by role
     union all
     select
         'ALL' as role,
         sum(case when is_interviewed then 1 else 0 end)
-        as respondents_interviewed,
+            as respondents_interviewed,
         sum(case when is_qualified then 1 else 0 end) as qualified_completes,
         count(distinct case when is_qualified then country_code end)
-        as countries,
+            as countries,
         count(distinct case when is_qualified then industry_code end)
-        as industries
+            as industries
     from interviews
 
 ),
@@ -83,7 +83,7 @@ technology_flags as (
 
     select
         {{ dbt.concat(["'technology_based_factor_'", 'sub_item_code']) }}
-        as measure_id,
+            as measure_id,
         role,
         case
             when coalesce(is_technology_based, false) and share_rank <= 3

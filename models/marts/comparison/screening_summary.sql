@@ -44,15 +44,25 @@ raw_counts as (
 
 outcomes as (
 
-    select 'qualified' as screening_outcome, 1 as outcome_order
+    select
+        'qualified' as screening_outcome,
+        1 as outcome_order
     union all
-    select 'test_record' as screening_outcome, 2 as outcome_order
+    select
+        'test_record' as screening_outcome,
+        2 as outcome_order
     union all
-    select 'duplicate' as screening_outcome, 3 as outcome_order
+    select
+        'duplicate' as screening_outcome,
+        3 as outcome_order
     union all
-    select 'partial' as screening_outcome, 4 as outcome_order
+    select
+        'partial' as screening_outcome,
+        4 as outcome_order
     union all
-    select 'speeder' as screening_outcome, 5 as outcome_order
+    select
+        'speeder' as screening_outcome,
+        5 as outcome_order
 
 ),
 

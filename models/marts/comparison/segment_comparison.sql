@@ -87,11 +87,11 @@ segment_cells as (
         measure_respondents.figure_id,
         respondent_segments.segment_type,
         coalesce(respondent_segments.segment_value, 'not_stated')
-        as segment_value,
+            as segment_value,
         coalesce(respondent_segments.segment_label_en, 'Not stated')
-        as segment_label_en,
+            as segment_label_en,
         coalesce(respondent_segments.segment_label_zh, '未说明')
-        as segment_label_zh,
+            as segment_label_zh,
         count(*) as n_answering,
         sum(
             case when measure_respondents.is_selecting then 1 else 0 end
@@ -102,8 +102,9 @@ segment_cells as (
             measure_respondents.measure_id = measures.measure_id
             and measure_respondents.role = measures.role
     inner join respondent_segments
-        on measure_respondents.respondent_key
-        = respondent_segments.respondent_key
+        on
+            measure_respondents.respondent_key
+            = respondent_segments.respondent_key
     where measures.financial_performance_filter is null
     group by
         measure_respondents.role,

@@ -14,7 +14,7 @@ final as (
         {{ figure_columns('measure_shares') }},
         measure_shares.sub_item_code as market_factor_code,
         coalesce(measure_shares.is_technology_based, false)
-        as is_technology_based,
+            as is_technology_based,
         measure_shares.performance_segment,
         measure_shares.share_rank as rank_in_segment,
         measure_shares.display_order

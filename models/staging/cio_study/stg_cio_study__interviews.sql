@@ -59,8 +59,9 @@ coded as (
         financial_performance_codes.option_code as financial_performance
     from renamed
     left join financial_performance_codes
-        on renamed.financial_performance_code
-        = financial_performance_codes.raw_value
+        on
+            renamed.financial_performance_code
+            = financial_performance_codes.raw_value
 
 ),
 
