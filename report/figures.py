@@ -33,6 +33,7 @@ SERIES_STYLE = {
 TECHNOLOGY_BASED_COLOUR = "#0b3d91"
 OTHER_FACTOR_COLOUR = "#7ea6d8"
 TECHNOLOGY_MARK = "⊙"
+MIN_LABELLED_SHARE = 6
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,18 @@ def category_key(figure_id: str, row: Row) -> str:
     return str(row["measure_id"])
 
 
-def parent_measure(row: Row) -> str | None:
-    """For a fig07 performance-segment row, the all-CMO measure it splits."""
+def factor_key(row: Row) -> str:
+    """The fig07 market factor of a row; a performance-segment row shares its factor's key."""
+    if row.get("market_factor_code"):
+        return str(row["market_factor_code"])
     segment = row.get("performance_segment")
-    if not segment or segment == "all":
-        return None
+    measure_id = str(row["measure_id"])
     # underprepared_social_media_outperformers splits underprepared_social_media
-    return str(row["measure_id"]).removesuffix(f"_{segment}s")
+    return measure_id.removesuffix(f"_{segment}s") if segment else measure_id
+
+
+def is_performance_split(row: Row) -> bool:
+    return row.get("performance_segment") not in (None, "all")
 
 
 def categories_of(figure_id: str, rows: list[Row]) -> list[Category]:
@@ -144,14 +150,22 @@ def categories_of(figure_id: str, rows: list[Row]) -> list[Category]:
     if figure_id == "fig03":
         ordered.sort(key=lambda c: c.bars["CMO"]["rank"] if "CMO" in c.bars else 99)
     position = {c.key: index for index, c in enumerate(ordered)}
+    if figure_id == "fig07":
+        factor_position = {
+            factor_key(row): position[c.key]
+            for c in ordered
+            for row in c.bars.values()
+            if not is_performance_split(row)
+        }
 
-    def reading_position(category: Category) -> tuple:
-        parent = parent_measure(next(iter(category.bars.values())))
-        if parent in position:
-            return (position[parent], 1, position[category.key])
-        return (position[category.key], 0, 0)
+        def reading_position(category: Category) -> tuple:
+            row = next(iter(category.bars.values()))
+            parent = factor_position.get(factor_key(row)) if is_performance_split(row) else None
+            if parent is None:
+                return (position[category.key], 0, 0)
+            return (parent, 1, position[category.key])
 
-    ordered.sort(key=reading_position)
+        ordered.sort(key=reading_position)
     for category in ordered:
         category.tick = _tick_text(figure_id, category)
     return ordered
@@ -169,10 +183,11 @@ def _tick_text(figure_id: str, category: Category) -> str:
             f"{role} #{bar['rank']}" for role, bar in category.bars.items() if bar.get("rank")
         )
         label_en = f"{label_en} ({ranks})"
+    tick = f"{label_en}<br>{label_zh}"
     if figure_id == "fig09":
         cio = category.bars.get("CIO")
-        label_en += f"<br>CIO plan: {cio['label_en']}" if cio else "<br>no CIO counterpart"
-    return f"{label_en}<br>{label_zh}"
+        tick += f"<br>CIO plan: {cio['label_en']}" if cio else "<br>no CIO counterpart"
+    return tick
 
 
 def _share_text(row: Row) -> str:
@@ -222,7 +237,11 @@ def figure_spec(figure_id: str, rows: list[Row]) -> dict:
                     "thickness": 1.2,
                     "width": 3,
                 },
-                "text": [f"{bar['share_pct']:.0f}%" for bar in bars],
+                # a label inside a very short bar would be squeezed unreadable
+                "text": [
+                    f"{bar['share_pct']:.0f}%" if bar["share_pct"] >= MIN_LABELLED_SHARE else ""
+                    for bar in bars
+                ],
                 "textposition": "inside",
                 "insidetextanchor": "start",
                 "textfont": {"color": "white"},

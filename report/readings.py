@@ -7,13 +7,13 @@ says; the page never invents its own test.
 from __future__ import annotations
 
 from report.data import Row
-from report.figures import FINDING_STATUSES, categories_of, parent_measure
+from report.figures import FINDING_STATUSES, categories_of, factor_key, is_performance_split
 
 ROLE_NAMES = {"CMO": "CMOs", "CIO": "CIOs", "ALL": "all respondents"}
 # fig08 holds three questions; the measure_id prefix says which (measures.csv).
 FIG08_QUESTIONS = (
-    ("top_data_goal_", "CMO", "CMOs' most frequent first data-related goal"),
-    ("top_priority_", "CIO", "CIOs' most frequent first priority for the next five years"),
+    ("top_data_goal_", "CMO", "CMOs' most frequent answer"),
+    ("top_priority_", "CIO", "CIOs' most frequent answer"),
     ("visionary_plan_", "CIO", "CIOs' most frequent visionary plan"),
 )
 
@@ -116,12 +116,23 @@ def _ranking_sentences(figure_id: str, rows: list[Row]) -> list[str]:
         sentences.append(f"{ROLE_NAMES[role]} rank: {order}.")
         with_reference = [r for r in ranked if r.get("reference_rank") is not None]
         if with_reference:
-            same = sum(r["rank"] == r["reference_rank"] for r in with_reference)
-            sentences.append(
-                f"{same} of {len(with_reference)} {role} ranks match the ranks the report "
-                "gives or assumes."
-            )
+            sentences.append(f"{role} ranks matching the report: {_rank_matches(with_reference)}.")
     return sentences
+
+
+def _rank_matches(rows: list[Row]) -> str:
+    """'3 of 3 published or derived, 5 of 6 assumed' (all together without statuses)."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        status = row.get("reference_rank_status")
+        name = "published or derived" if status in FINDING_STATUSES else status
+        groups.setdefault(str(name or ""), []).append(row)
+    return ", ".join(
+        f"{sum(r['rank'] == r['reference_rank'] for r in group)} of {len(group)} {name}".strip()
+        for name, group in sorted(
+            groups.items(), key=lambda g: (g[0] != "published or derived", g[0])
+        )
+    )
 
 
 def _pooled_sentences(figure_id: str, rows: list[Row]) -> list[str]:
@@ -148,7 +159,9 @@ def _cmo_only_sentences(figure_id: str, rows: list[Row]) -> list[str]:
 
 
 def _preparedness_sentences(figure_id: str, rows: list[Row]) -> list[str]:
-    everyone = sorted((r for r in rows if parent_measure(r) is None), key=lambda r: -r["share_pct"])
+    everyone = sorted(
+        (r for r in rows if not is_performance_split(r)), key=lambda r: -r["share_pct"]
+    )
     sentences = []
     if everyone:
         top = everyone[:3]
@@ -160,10 +173,9 @@ def _preparedness_sentences(figure_id: str, rows: list[Row]) -> list[str]:
         )
     splits: dict[str, dict[str, Row]] = {}
     for row in rows:
-        parent = parent_measure(row)
-        if parent:
-            splits.setdefault(parent, {})[str(row["performance_segment"])] = row
-    labels = {r["measure_id"]: r["label_en"] for r in everyone}
+        if is_performance_split(row):
+            splits.setdefault(factor_key(row), {})[str(row["performance_segment"])] = row
+    labels = {factor_key(r): r["label_en"] for r in everyone}
     for parent, split in splits.items():
         out, under = split.get("outperformer"), split.get("underperformer")
         if not (out and under):
@@ -185,7 +197,7 @@ def _priority_sentences(figure_id: str, rows: list[Row]) -> list[str]:
         answers = [r for r in rows if r["role"] == role and str(r["measure_id"]).startswith(prefix)]
         if answers:
             top = max(answers, key=lambda r: r["share_pct"])
-            sentences.append(f"{description}: {top['label_en']} ({_share(top)}).")
+            sentences.append(f"{description} — {top['label_en']} ({_share(top)}).")
     return sentences
 
 

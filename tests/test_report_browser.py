@@ -134,6 +134,7 @@ def test_segment_selector_changes_the_segment_chart(report_page, served_rows):
 
     suppressed_cells = page.locator("#segment-table td.suppressed")
     suppressed = [r for r in cells if r["is_suppressed"]]
+    assert suppressed, "the served data should have suppressed cells to show"
     assert suppressed_cells.count() == len(suppressed)
     for text in suppressed_cells.all_inner_texts():
         assert re.fullmatch(r"suppressed \(n = \d+ < \d+\)", text), text
