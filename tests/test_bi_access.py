@@ -71,6 +71,16 @@ def test_readme_documents_read_only_access():
     assert len(code_blocks("sql")) >= 4
 
 
+def test_lineage_names_the_project_models():
+    (diagram,) = code_blocks("mermaid")
+    models = {path.stem for path in (PROJECT_DIR / "models").rglob("*.sql")}
+    # node labels in brackets: `stg_cmo[stg_cmo_study__interviews]`
+    named = set(re.findall(r"\[((?:stg|int)_\w+)\]", diagram))
+    assert named - models == set(), "the lineage names models that do not exist"
+    intermediate = {m for m in models if m.startswith("int_")}
+    assert intermediate - named == set(), "the lineage leaves out intermediate models"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(code_blocks("sql"))))
 def test_readme_query_returns_documented_columns(read_only_engine, index):
