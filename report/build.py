@@ -26,8 +26,7 @@ SEGMENT_TYPES = {
     "company_size": "Company size",
     "financial_performance": "Financial performance",
 }
-# Screening outcomes in the order the screening applies them (docs/design.md, "Screening").
-SCREENING_OUTCOMES = ("qualified", "test_record", "duplicate", "partial", "speeder")
+# "Interviewed" counts real, distinct interviews (docs/design.md, "Screening").
 INTERVIEWED_OUTCOMES = ("qualified", "partial", "speeder")
 ROLE_ORDER = {"CMO": 0, "CIO": 1, "ALL": 2}
 
@@ -48,6 +47,7 @@ def build_report(serving_db: Path, out_dir: Path) -> Path:
 
 def render_page(data: ReportData, source_name: str) -> str:
     import jinja2
+    from markupsafe import Markup
     from plotly.offline import get_plotlyjs
 
     environment = jinja2.Environment(
@@ -68,12 +68,10 @@ def render_page(data: ReportData, source_name: str) -> str:
         segment_types=SEGMENT_TYPES,
         built_at=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         source_name=source_name,
-        css=jinja2.utils.markupsafe.Markup((TEMPLATES_DIR / "report.css").read_text()),
-        data_json=jinja2.utils.markupsafe.Markup(
-            _script_safe(json.dumps(page_data, allow_nan=False))
-        ),
-        plotly_js=jinja2.utils.markupsafe.Markup(_script_safe(get_plotlyjs())),
-        report_js=jinja2.utils.markupsafe.Markup((TEMPLATES_DIR / "report.js").read_text()),
+        css=Markup((TEMPLATES_DIR / "report.css").read_text()),
+        data_json=Markup(_script_safe(json.dumps(page_data, allow_nan=False))),
+        plotly_js=Markup(_script_safe(get_plotlyjs())),
+        report_js=Markup((TEMPLATES_DIR / "report.js").read_text()),
     )
 
 
@@ -100,8 +98,8 @@ def _figure_context(info, data: ReportData) -> dict:
 
 def _screening_table(screening: list[Row]) -> dict:
     """One row per study: interviews per screening outcome, interviewed and raw totals."""
-    outcomes = list(SCREENING_OUTCOMES)
-    outcomes += sorted({r["screening_outcome"] for r in screening} - set(outcomes))
+    order = {r["screening_outcome"]: r.get("outcome_order", 0) for r in screening}
+    outcomes = sorted(order, key=lambda outcome: (order[outcome], outcome))
     studies: dict[str, dict] = {}
     for row in screening:
         study = studies.setdefault(
@@ -153,17 +151,27 @@ def _segment_view_data(data: ReportData) -> dict:
         "rows": [[r[c] for c in columns] for r in data.segments],
         "measures": measures,
         "types": SEGMENT_TYPES,
-        "min_cell_n": min_cell_n(),
+        "min_cell_n": min_cell_n(data.segments),
         "styles": {
             key: {"name": name, "colour": colour} for key, (name, colour) in SERIES_STYLE.items()
         },
     }
 
 
-def min_cell_n() -> int | None:
-    """The suppression threshold, from the dbt project's vars (None if not set there)."""
+def min_cell_n(segments: list[Row]) -> int | None:
+    """The suppression threshold of the dbt project's vars, if the served cells agree with it.
+
+    A run may override the var, so the value is checked against the data: every suppressed
+    cell must be below it and every shown cell at or above it. Otherwise None (no number).
+    """
     import yaml
 
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     value = (project.get("vars") or {}).get("min_cell_n")
-    return int(value) if value is not None else None
+    if value is None:
+        return None
+    threshold = int(value)
+    consistent = all(
+        (row["n_answering"] < threshold) == bool(row["is_suppressed"]) for row in segments
+    )
+    return threshold if consistent else None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import yaml
+
+from report.build import PROJECT_DIR, min_cell_n
 from report.figures import categories_of, figure_spec
 from report.readings import gap_sentences
 
@@ -113,3 +116,15 @@ def test_gap_sentences_split_significant_from_not():
         "p < 0.001); Small (CMO 50% vs CIO 47%, +3.0 points, p = 0.010).",
         "Not significant: Same (CMO 50% vs CIO 50%, +0.0 points, p = 0.900).",
     ]
+
+
+def test_suppression_threshold_is_shown_only_when_the_cells_agree_with_it():
+    configured = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["min_cell_n"]
+    agreeing = [
+        {"n_answering": configured - 1, "is_suppressed": True},
+        {"n_answering": configured, "is_suppressed": False},
+    ]
+    assert min_cell_n(agreeing) == configured
+    # a run with another threshold: the page must not print the configured number
+    overridden = [{"n_answering": configured + 5, "is_suppressed": True}]
+    assert min_cell_n(overridden) is None

@@ -43,7 +43,7 @@
     var n = value(row, "n_answering");
     var minimum = segments.min_cell_n;
     var count = n === null || n === undefined ? "n" : "n = " + n;
-    return "suppressed (" + count + (minimum ? " < " + minimum : " below the minimum") + ")";
+    return "suppressed (" + count + (minimum ? " < " + minimum : ", below the minimum cell size") + ")";
   }
 
   function cellText(row) {
