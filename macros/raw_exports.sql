@@ -22,11 +22,11 @@
 
 
 {% macro default__read_export_as_text(export_path) -%}
-    {%- if export_path.endswith('.parquet') -%}
-        parquet.`{{ export_path }}`
-    {%- else -%}
-        csv.`{{ export_path }}`
-    {%- endif -%}
+    {{ exceptions.raise_compiler_error(
+        'Reading an export file (' ~ export_path ~ ') is implemented for '
+        ~ 'DuckDB only; add ' ~ adapter.type() ~ '__read_export_as_text, '
+        ~ 'or load the export as a table and leave the path var empty.'
+    ) }}
 {%- endmacro %}
 
 

@@ -1,3 +1,7 @@
+-- Every raw interview in one shape with its screening outcome. A table:
+-- most models downstream read it.
+{{ config(materialized='table') }}
+
 with
 
 cmo_interviews as (

@@ -1,5 +1,8 @@
 -- Every measure x role: counts, share with its Wilson 95% interval, its rank
 -- among the measures of the same item, and the report's reference values.
+-- A table: every figure mart reads it.
+{{ config(materialized='table') }}
+
 with
 
 measures as (
@@ -8,9 +11,9 @@ measures as (
 
 ),
 
-measure_respondents as (
+measure_cells as (
 
-    select * from {{ ref('int_measure_respondents') }}
+    select * from {{ ref('int_measure_cells') }}
 
 ),
 
@@ -25,12 +28,9 @@ counts as (
     select
         measure_id,
         role,
-        count(*) as n_answering,
-        cast(
-            sum(case when is_selecting then 1 else 0 end)
-            as {{ dbt.type_bigint() }}
-        ) as n_selecting
-    from measure_respondents
+        sum(n_answering) as n_answering,
+        sum(n_selecting) as n_selecting
+    from measure_cells
     group by measure_id, role
 
 ),

@@ -1,6 +1,8 @@
 -- The long grain of qualified answers: respondent x item x sub-item, with
 -- the harmonized option_code (NULL where unanswered) and the rank position
--- of a top-3 ranking.
+-- of a top-3 ranking. A table: the fact mart and every measure read it.
+{{ config(materialized='table') }}
+
 with
 
 interviews as (
@@ -53,6 +55,8 @@ mapped_answers as (
         raw_answers.raw_value,
         raw_columns.item_code,
         raw_columns.sub_item_code as raw_sub_item_code,
+        raw_columns.answer_type,
+        raw_columns.figure_id,
         answer_options.option_code
     from raw_answers
     inner join qualified_respondents
@@ -100,8 +104,29 @@ cmo_ranking_respondents as (
 
 ),
 
--- every item of a respondent's questionnaire, answered or not
-response_grid as (
+-- answer columns are items: the unpivot keeps unanswered cells, so every
+-- item of a respondent's questionnaire is there, answered or not
+column_items as (
+
+    select
+        mapped_answers.respondent_key,
+        mapped_answers.role,
+        mapped_answers.item_code,
+        mapped_answers.raw_sub_item_code as sub_item_code,
+        mapped_answers.answer_type,
+        mapped_answers.figure_id,
+        mapped_answers.option_code,
+        mapped_answers.raw_value
+    from mapped_answers
+    where not (
+        mapped_answers.role = 'CMO'
+        and mapped_answers.item_code = 'external_forces'
+    )
+
+),
+
+-- the CMO forces: every force of the codebook for every qualified CMO
+cmo_force_grid as (
 
     select
         qualified_respondents.respondent_key,
@@ -109,26 +134,19 @@ response_grid as (
         survey_items.item_code,
         survey_items.sub_item_code,
         survey_items.answer_type,
-        survey_items.figure_id,
-        survey_items.raw_column
+        survey_items.figure_id
     from qualified_respondents
     inner join survey_items
         on qualified_respondents.role = survey_items.role
+    where survey_items.raw_column is null
 
 ),
 
-harmonized as (
+cmo_force_items as (
 
     select
-        response_grid.respondent_key,
-        response_grid.role,
-        response_grid.item_code,
-        response_grid.sub_item_code,
-        response_grid.answer_type,
-        response_grid.figure_id,
+        cmo_force_grid.*,
         case
-            when response_grid.raw_column is not null
-                then mapped_answers.option_code
             when cmo_ranked_forces.rank_position is not null
                 then cast(
                     cmo_ranked_forces.rank_position as {{ dbt.type_string() }}
@@ -136,23 +154,22 @@ harmonized as (
             when cmo_ranking_respondents.respondent_key is not null
                 then 'not_ranked'
         end as option_code,
-        coalesce(mapped_answers.raw_value, cmo_ranked_forces.raw_value)
-            as raw_value
-    from response_grid
-    left join mapped_answers
-        on
-            response_grid.respondent_key = mapped_answers.respondent_key
-            and response_grid.raw_column = mapped_answers.raw_column
+        cmo_ranked_forces.raw_value
+    from cmo_force_grid
     left join cmo_ranked_forces
         on
-            response_grid.raw_column is null
-            and response_grid.respondent_key = cmo_ranked_forces.respondent_key
-            and response_grid.sub_item_code = cmo_ranked_forces.sub_item_code
+            cmo_force_grid.respondent_key = cmo_ranked_forces.respondent_key
+            and cmo_force_grid.sub_item_code = cmo_ranked_forces.sub_item_code
     left join cmo_ranking_respondents
-        on
-            response_grid.raw_column is null
-            and response_grid.respondent_key
-            = cmo_ranking_respondents.respondent_key
+        on cmo_force_grid.respondent_key = cmo_ranking_respondents.respondent_key
+
+),
+
+harmonized as (
+
+    select * from column_items
+    union all
+    select * from cmo_force_items
 
 ),
 

@@ -3,9 +3,9 @@
 -- respondents is suppressed: its numbers never leave the warehouse.
 with
 
-measure_respondents as (
+measure_cells as (
 
-    select * from {{ ref('int_measure_respondents') }}
+    select * from {{ ref('int_measure_cells') }}
 
 ),
 
@@ -15,15 +15,38 @@ measures as (
 
 ),
 
-respondents as (
+countries as (
 
-    select * from {{ ref('dim_respondent') }}
+    select * from {{ ref('stg_reference__countries') }}
+
+),
+
+industries as (
+
+    select * from {{ ref('stg_reference__industries') }}
+
+),
+
+size_bands as (
+
+    select * from {{ ref('stg_reference__company_size_bands') }}
 
 ),
 
 answer_options as (
 
     select * from {{ ref('stg_reference__answer_options') }}
+
+),
+
+regions as (
+
+    select
+        region_code,
+        min(region_en) as region_en,
+        min(region_zh) as region_zh
+    from countries
+    group by region_code
 
 ),
 
@@ -39,81 +62,111 @@ performance_labels as (
 
 ),
 
--- one row per respondent and segment type
-respondent_segments as (
+-- measures restricted to a performance segment are segments already
+segmented_measures as (
 
     select
-        respondent_key,
-        'region' as segment_type,
-        region_code as segment_value,
-        region_en as segment_label_en,
-        region_zh as segment_label_zh
-    from respondents
-    union all
-    select
-        respondent_key,
-        'industry' as segment_type,
-        industry_code as segment_value,
-        industry_name_en as segment_label_en,
-        industry_name_zh as segment_label_zh
-    from respondents
-    union all
-    select
-        respondent_key,
-        'company_size' as segment_type,
-        size_band_code as segment_value,
-        size_band_en as segment_label_en,
-        size_band_zh as segment_label_zh
-    from respondents
-    union all
-    select
-        respondents.respondent_key,
-        'financial_performance' as segment_type,
-        respondents.financial_performance as segment_value,
-        performance_labels.label_en as segment_label_en,
-        performance_labels.label_zh as segment_label_zh
-    from respondents
-    left join performance_labels
-        on respondents.financial_performance = performance_labels.option_code
+        measure_cells.*,
+        measures.figure_id
+    from measure_cells
+    inner join measures
+        on
+            measure_cells.measure_id = measures.measure_id
+            and measure_cells.role = measures.role
+    where measures.financial_performance_filter is null
 
 ),
 
--- measures restricted to a performance segment are segments already
+-- the profile cells rolled up to one segment type at a time
 segment_cells as (
 
     select
-        measure_respondents.role,
-        measure_respondents.measure_id,
-        measure_respondents.figure_id,
-        respondent_segments.segment_type,
-        coalesce(respondent_segments.segment_value, 'not_stated')
-            as segment_value,
-        coalesce(respondent_segments.segment_label_en, 'Not stated')
-            as segment_label_en,
-        coalesce(respondent_segments.segment_label_zh, '未说明')
-            as segment_label_zh,
-        count(*) as n_answering,
-        sum(
-            case when measure_respondents.is_selecting then 1 else 0 end
-        ) as n_selecting
-    from measure_respondents
-    inner join measures
+        role,
+        measure_id,
+        figure_id,
+        'region' as segment_type,
+        region_code as segment_value,
+        sum(n_answering) as n_answering,
+        sum(n_selecting) as n_selecting
+    from segmented_measures
+    group by role, measure_id, figure_id, region_code
+    union all
+    select
+        role,
+        measure_id,
+        figure_id,
+        'industry' as segment_type,
+        industry_code as segment_value,
+        sum(n_answering) as n_answering,
+        sum(n_selecting) as n_selecting
+    from segmented_measures
+    group by role, measure_id, figure_id, industry_code
+    union all
+    select
+        role,
+        measure_id,
+        figure_id,
+        'company_size' as segment_type,
+        size_band_code as segment_value,
+        sum(n_answering) as n_answering,
+        sum(n_selecting) as n_selecting
+    from segmented_measures
+    group by role, measure_id, figure_id, size_band_code
+    union all
+    select
+        role,
+        measure_id,
+        figure_id,
+        'financial_performance' as segment_type,
+        financial_performance as segment_value,
+        sum(n_answering) as n_answering,
+        sum(n_selecting) as n_selecting
+    from segmented_measures
+    group by role, measure_id, figure_id, financial_performance
+
+),
+
+labelled as (
+
+    select
+        segment_cells.role,
+        segment_cells.measure_id,
+        segment_cells.figure_id,
+        segment_cells.segment_type,
+        coalesce(segment_cells.segment_value, 'not_stated') as segment_value,
+        coalesce(
+            regions.region_en,
+            industries.industry_name_en,
+            size_bands.size_band_en,
+            performance_labels.label_en,
+            'Not stated'
+        ) as segment_label_en,
+        coalesce(
+            regions.region_zh,
+            industries.industry_name_zh,
+            size_bands.size_band_zh,
+            performance_labels.label_zh,
+            '未说明'
+        ) as segment_label_zh,
+        segment_cells.n_answering,
+        segment_cells.n_selecting
+    from segment_cells
+    left join regions
         on
-            measure_respondents.measure_id = measures.measure_id
-            and measure_respondents.role = measures.role
-    inner join respondent_segments
+            segment_cells.segment_type = 'region'
+            and segment_cells.segment_value = regions.region_code
+    left join industries
         on
-            measure_respondents.respondent_key
-            = respondent_segments.respondent_key
-    where measures.financial_performance_filter is null
-    group by
-        measure_respondents.role,
-        measure_respondents.measure_id,
-        measure_respondents.figure_id,
-        respondent_segments.segment_type,
-        coalesce(respondent_segments.segment_value, 'not_stated'),
-        coalesce(respondent_segments.segment_label_en, 'Not stated'),
-        coalesce(respondent_segments.segment_label_zh, '未说明')
+            segment_cells.segment_type = 'industry'
+            and segment_cells.segment_value = industries.industry_code
+    left join size_bands
+        on
+            segment_cells.segment_type = 'company_size'
+            and segment_cells.segment_value = size_bands.size_band_code
+    left join performance_labels
+        on
+            segment_cells.segment_type = 'financial_performance'
+            and segment_cells.segment_value = performance_labels.option_code
 
 ),
 
@@ -123,7 +176,7 @@ with_statistics as (
         *,
         n_answering < {{ var('min_cell_n') }} as is_suppressed,
         {{ proportion_columns('n_selecting', 'n_answering') }}
-    from segment_cells
+    from labelled
 
 ),
 
@@ -137,7 +190,7 @@ final as (
         segment_value,
         segment_label_en,
         segment_label_zh,
-        n_answering,
+        cast(n_answering as {{ dbt.type_bigint() }}) as n_answering,
         case
             when not is_suppressed
                 then cast(n_selecting as {{ dbt.type_bigint() }})
