@@ -161,7 +161,9 @@ cmo_force_items as (
             cmo_force_grid.respondent_key = cmo_ranked_forces.respondent_key
             and cmo_force_grid.sub_item_code = cmo_ranked_forces.sub_item_code
     left join cmo_ranking_respondents
-        on cmo_force_grid.respondent_key = cmo_ranking_respondents.respondent_key
+        on
+            cmo_force_grid.respondent_key
+            = cmo_ranking_respondents.respondent_key
 
 ),
 
