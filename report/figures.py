@@ -106,11 +106,15 @@ class Category:
     bars: dict[str, Row]  # series key -> mart row
 
 
+def is_performance_split(row: Row) -> bool:
+    """A fig07 bar restricted to outperformers or underperformers."""
+    return row.get("performance_segment") not in (None, "all")
+
+
 def series_key(figure_id: str, row: Row) -> str:
     """CMO, CIO, ALL; fig07 splits CMOs by performance segment."""
-    segment = row.get("performance_segment")
-    if figure_id == "fig07" and segment and segment != "all":
-        return str(segment)
+    if figure_id == "fig07" and is_performance_split(row):
+        return str(row["performance_segment"])
     return str(row["role"])
 
 
@@ -129,10 +133,6 @@ def factor_key(row: Row) -> str:
     measure_id = str(row["measure_id"])
     # underprepared_social_media_outperformers splits underprepared_social_media
     return measure_id.removesuffix(f"_{segment}s") if segment else measure_id
-
-
-def is_performance_split(row: Row) -> bool:
-    return row.get("performance_segment") not in (None, "all")
 
 
 def categories_of(figure_id: str, rows: list[Row]) -> list[Category]:
