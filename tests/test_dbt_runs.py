@@ -105,3 +105,41 @@ def test_real_export_files_replace_the_seeds(built_warehouse, tmp_path):
         "from marts.screening_summary order by all",
     )
     assert actual == expected
+
+
+def test_build_fails_when_a_published_figure_is_not_reproduced(built_warehouse, tmp_path):
+    """Corrupt raw answers behind a published share: the build must stop on it."""
+    import duckdb
+
+    build_db = copy_of(built_warehouse, tmp_path)
+    with duckdb.connect(str(build_db)) as connection:
+        # 300 CMOs now call technology unimportant: fig04's published 93% breaks
+        connection.execute(
+            """
+            update raw.cmo_study_2011_export set Q4 = '1'
+            where ResponseID in (
+                select ResponseID from raw.cmo_study_2011_export order by ResponseID limit 300
+            )
+            """
+        )
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(
+            [
+                "build",
+                "--select",
+                "+published_figure_reconciliation",
+                "--exclude",
+                "resource_type:seed",
+            ],
+            build_db,
+            tmp_path,
+        )
+    assert "published_and_derived_figures_are_reproduced" in str(failure.value)
+    [(measure_id, is_reproduced)] = query(
+        build_db,
+        """
+        select measure_id, is_reproduced from marts.published_figure_reconciliation
+        where measure_id = 'technology_crucial_to_success' and role = 'CMO'
+        """,
+    )
+    assert not is_reproduced
