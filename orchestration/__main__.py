@@ -54,7 +54,7 @@ def run_refresh(cmo_export: str = "", cio_export: str = "", log_level: str = "WA
 
 def summarize(result) -> tuple[str, list[str]]:
     """The printed summary of a refresh, and the list of what failed (empty on success)."""
-    from orchestration.assets import GX_CHECK_PREFIX, asset_resource_types
+    from orchestration.assets import GX_CHECK_PREFIX, asset_resource_types, blocks_publish
 
     lines: list[str] = []
     failures: list[str] = []
@@ -76,14 +76,19 @@ def summarize(result) -> tuple[str, list[str]]:
     gx = [item for item in evaluations if item.check_name.startswith(GX_CHECK_PREFIX)]
     dbt_tests = [item for item in evaluations if not item.check_name.startswith(GX_CHECK_PREFIX)]
     lines.append("Checked:")
-    failed_tests = [item for item in dbt_tests if not item.passed]
+    failed_tests = [item for item in dbt_tests if blocks_publish(item)]
+    warned_tests = [item for item in dbt_tests if not item.passed and not blocks_publish(item)]
+    passed_tests = len(dbt_tests) - len(failed_tests) - len(warned_tests)
     lines.append(
-        f"  dbt tests: {len(dbt_tests) - len(failed_tests)} passed, {len(failed_tests)} failed"
+        f"  dbt tests: {passed_tests} passed, {len(failed_tests)} failed, "
+        f"{len(warned_tests)} warned"
     )
     for item in failed_tests:
         name = f"dbt test {item.check_name} on {item.asset_key.to_user_string()}"
         lines.append(f"    FAILED {name}")
         failures.append(name)
+    for item in warned_tests:
+        lines.append(f"    WARNING {item.check_name} on {item.asset_key.to_user_string()}")
     lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {paths.gx_docs_dir()})")
     for item in sorted(gx, key=lambda evaluation: evaluation.check_name):
         status = "passed" if item.passed else "FAILED"

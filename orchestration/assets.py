@@ -238,6 +238,11 @@ def great_expectations_suites(context):
 # -- publish and report ---------------------------------------------------------------------
 
 
+def blocks_publish(evaluation) -> bool:
+    """A failed check of ERROR severity blocks; dbt tests configured as warnings do not."""
+    return not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
+
+
 def audit_failures_of_run(context: AssetExecutionContext) -> list[str]:
     """What keeps this run from publishing: failed checks, or GX suites that did not run."""
     records = context.instance.get_records_for_run(
@@ -247,7 +252,7 @@ def audit_failures_of_run(context: AssetExecutionContext) -> list[str]:
     problems = [
         f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
         for evaluation in evaluations
-        if not evaluation.passed
+        if blocks_publish(evaluation)
     ]
     passed = {evaluation.check_name for evaluation in evaluations if evaluation.passed}
     problems += [
