@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets import (
@@ -26,6 +26,8 @@ defs = Definitions(
     jobs=[refresh_warehouse],
     schedules=[daily_refresh_schedule],
     sensors=[landing_export_sensor],
+    # Also for runs started from the asset graph: one process holds the refresh lock throughout.
+    executor=in_process_executor,
     resources={
         "dbt": DbtCliResource(
             project_dir=dbt_project,

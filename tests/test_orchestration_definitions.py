@@ -60,6 +60,9 @@ def all_check_specs(defs):
 def test_refresh_job_schedule_and_sensor_are_defined(defs):
     job = defs.resolve_job_def("refresh_warehouse")
     assert job.tags["cmo_cio_warehouse/refresh"] == "exclusive"
+    # One process per run, so the refresh lock is held from the build to the publish.
+    assert job.executor_def.name == "in_process"
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.job_name == "refresh_warehouse"
     assert schedule.default_status == DefaultScheduleStatus.RUNNING
