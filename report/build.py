@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from report.data import ReportData, Row, load_report_data
-from report.figures import ASSUMED_STATUS, FIGURES, SERIES_STYLE, figure_spec, reference_wording
+from report.figures import (
+    ASSUMED_STATUS,
+    FIGURES,
+    SERIES_STYLE,
+    bar_chart_layout,
+    figure_spec,
+    reference_wording,
+)
 from report.readings import figure_reading
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -152,6 +159,7 @@ def _segment_view_data(data: ReportData) -> dict:
         "measures": measures,
         "types": SEGMENT_TYPES,
         "min_cell_n": min_cell_n(data.segments),
+        "layout": bar_chart_layout(height=0, ticks=[]),
         "styles": {
             key: {"name": name, "colour": colour} for key, (name, colour) in SERIES_STYLE.items()
         },

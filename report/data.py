@@ -61,7 +61,7 @@ def load_report_data(serving_db: Path) -> ReportData:
                 raise ReportDataError(
                     f"serving database {serving_db} has no table {MART_SCHEMA}.{table}"
                 )
-            return _rows(connection, f"select * from {MART_SCHEMA}.{table} order by {order_by}")
+            return rows(connection, f"select * from {MART_SCHEMA}.{table} order by {order_by}")
 
         return ReportData(
             figures={
@@ -81,7 +81,7 @@ def load_report_data(serving_db: Path) -> ReportData:
 def _sample_coverage(connection, available: set[str], serving_db: Path) -> list[Row]:
     if "dim_respondent" not in available:
         raise ReportDataError(f"serving database {serving_db} has no table marts.dim_respondent")
-    return _rows(
+    return rows(
         connection,
         """
         select
@@ -96,7 +96,8 @@ def _sample_coverage(connection, available: set[str], serving_db: Path) -> list[
     )
 
 
-def _rows(connection, sql: str) -> list[Row]:
+def rows(connection, sql: str) -> list[Row]:
+    """The result of `sql` as a list of dicts keyed by column name."""
     cursor = connection.execute(sql)
     columns = [description[0] for description in cursor.description]
     return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]

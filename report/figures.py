@@ -252,7 +252,12 @@ def figure_spec(figure_id: str, rows: list[Row]) -> dict:
         traces.extend(_reference_traces(key, group, present))
     _show_each_reference_legend_once(traces)
     height = 140 + len(categories) * (34 + 18 * len(series) if grouped else 44)
-    layout = {
+    return {"data": traces, "layout": bar_chart_layout(height, ticks)}
+
+
+def bar_chart_layout(height: int, ticks: list[str]) -> dict:
+    """Layout shared by every chart of the page (the segment chart reuses it in the browser)."""
+    return {
         "barmode": "group",
         "scattermode": "group",
         "bargap": 0.25,
@@ -270,12 +275,12 @@ def figure_spec(figure_id: str, rows: list[Row]) -> dict:
             "categoryorder": "array",
             "categoryarray": ticks,
         },
+        "showlegend": True,
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "font": {"family": "Noto Sans, WenQuanYi Zen Hei, Arial, sans-serif", "size": 12},
     }
-    return {"data": traces, "layout": layout}
 
 
 def _bar_colours(figure_id: str, key: str, bars: list[Row], colour: str) -> str | list[str]:

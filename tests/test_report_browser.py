@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from report import build_report
-from report.data import FIGURE_MARTS
+from report.data import FIGURE_MARTS, rows
 from report.figures import reference_wording
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -65,15 +65,12 @@ def browser(chromium_path):
 def served_rows(served_warehouse):
     """Mart rows the page must show, read before the page is opened."""
     with duckdb.connect(str(served_warehouse), read_only=True) as connection:
-
-        def rows(sql: str) -> list[dict]:
-            cursor = connection.execute(sql)
-            columns = [d[0] for d in cursor.description]
-            return [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
-
         return {
-            "figures": {f: rows(f"select * from marts.{m}") for f, m in FIGURE_MARTS.items()},
-            "segments": rows("select * from marts.segment_comparison"),
+            "figures": {
+                figure_id: rows(connection, f"select * from marts.{mart}")
+                for figure_id, mart in FIGURE_MARTS.items()
+            },
+            "segments": rows(connection, "select * from marts.segment_comparison"),
         }
 
 
@@ -103,11 +100,11 @@ def test_page_loads_offline_without_errors(report_page):
 
 def test_every_figure_renders_its_bars_and_report_values(report_page, served_rows):
     page, _, _ = report_page
-    for figure_id, rows in served_rows["figures"].items():
+    for figure_id, bars in served_rows["figures"].items():
         chart = f"#chart-{figure_id}"
         assert page.locator(f"{chart} .main-svg").count() > 0, figure_id
-        assert page.locator(f"{chart} .barlayer .point").count() == len(rows), figure_id
-        references = sum(1 for r in rows if reference_wording(r))
+        assert page.locator(f"{chart} .barlayer .point").count() == len(bars), figure_id
+        references = sum(1 for r in bars if reference_wording(r))
         assert page.locator(f"{chart} .scatterlayer .point").count() == references, figure_id
 
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from report import build_report
-from report.data import FIGURE_MARTS, ReportDataError
+from report.data import FIGURE_MARTS, ReportDataError, rows
 from report.figures import reference_wording
 from report.readings import gap_sentences
 
@@ -32,9 +32,7 @@ def page_data(built_page) -> dict:
 
 def mart_rows(serving_db: Path, table: str) -> list[dict]:
     with duckdb.connect(str(serving_db), read_only=True) as connection:
-        cursor = connection.execute(f"select * from marts.{table}")
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return rows(connection, f"select * from marts.{table}")
 
 
 @pytest.mark.slow

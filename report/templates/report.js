@@ -102,16 +102,10 @@
         });
       }
     });
-    var height = 140 + labels.length * (20 + 18 * Math.max(roles.length, 1));
-    var layout = {
-      barmode: "group", scattermode: "group", bargap: 0.25, height: height,
-      margin: { l: 10, r: 30, t: 40, b: 50 },
-      xaxis: { title: { text: "% of respondents (95% interval)" }, range: [0, 105], ticksuffix: "%", gridcolor: "#e5e7eb" },
-      yaxis: { autorange: "reversed", automargin: true, categoryorder: "array", categoryarray: labels },
-      showlegend: true, legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom" },
-      plot_bgcolor: "white", paper_bgcolor: "white",
-      font: { family: "Noto Sans, WenQuanYi Zen Hei, Arial, sans-serif", size: 12 }
-    };
+    // the layout of the figures, sized for this selection
+    var layout = JSON.parse(JSON.stringify(segments.layout));
+    layout.height = 140 + labels.length * (20 + 18 * Math.max(roles.length, 1));
+    layout.yaxis.categoryarray = labels;
     renderTable(labels, roles, cells);
     var selection = typeSelect.value + "/" + measureSelect.value;
     return Plotly.react(chart, traces, layout, config).then(function () {
