@@ -1,12 +1,14 @@
 """Scale benchmark: N synthetic interviews per study through the whole dbt build.
 
-    python -m synthetic.benchmark [--respondents 1000000] [--work-dir warehouse/bench]
+    python -m synthetic.benchmark [--respondents 200000] [--work-dir warehouse/bench]
 
 1. writes N synthetic interviews per study as Parquet (`synthetic.scale`);
 2. runs `dbt build` on a throwaway database in the work dir, with the dbt vars
    `cmo_export_path` / `cio_export_path` pointing at those files;
 3. prints rows, seconds and peak memory (RSS) of each step.
-The data are synthetic.
+The data are synthetic. Writing scales to millions of rows in bounded memory
+(`--skip-dbt`); the dbt build on 1,000,000 interviews per study needs a
+DuckDB memory limit and far more time, hence the smaller default.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from synthetic.scale import peak_rss_mb, write_study
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).with_name("dbt")
+DEFAULT_RESPONDENTS = 200_000
+# Scale files hold far more qualified respondents than fig01's published
+# counts, so the one test of those counts is left out; shares are still checked.
+EXCLUDED_AT_SCALE = ["published_and_derived_figures_are_reproduced"]
 
 
 def run_dbt_build(work_dir: Path, export_paths: dict[str, Path], command: str) -> float:
@@ -50,6 +56,8 @@ def run_dbt_build(work_dir: Path, export_paths: dict[str, Path], command: str) -
         "--log-path",
         str(work_dir / "logs"),
     ]
+    if command in ("build", "test"):
+        args += ["--exclude", *EXCLUDED_AT_SCALE]
     started = time.perf_counter()
     result = subprocess.run(args, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -60,7 +68,9 @@ def run_dbt_build(work_dir: Path, export_paths: dict[str, Path], command: str) -
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--respondents", type=int, default=1_000_000, help="interviews per study")
+    parser.add_argument(
+        "--respondents", type=int, default=DEFAULT_RESPONDENTS, help="interviews per study"
+    )
     parser.add_argument("--work-dir", type=Path, default=PROJECT_DIR / "warehouse" / "bench")
     parser.add_argument("--seed", type=int, default=cal.DEFAULT_SEED)
     parser.add_argument("--chunk-rows", type=int, default=cal.SCALE_CHUNK_ROWS)
