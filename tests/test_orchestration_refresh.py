@@ -10,6 +10,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -228,3 +229,39 @@ def test_a_refresh_does_not_start_while_another_holds_the_lock(warehouse, good_r
     assert not result.success
     assert "another refresh is in progress" in str(result.all_events)
     assert digest(warehouse / "serving.duckdb") == served_before
+
+
+def test_a_failed_gx_suite_blocks_the_publish(
+    warehouse, good_run, built_warehouse, tmp_path, monkeypatch
+):
+    """The audit and publish steps alone, on a build whose figure shows an impossible share."""
+    from dagster import AssetCheckKey, AssetKey
+
+    from orchestration.__main__ import summarize
+    from orchestration.assets import GX_CHECK_SPECS
+    from orchestration.definitions import defs
+
+    served_before = digest(warehouse / "serving.duckdb")
+    parquet_before = folder_digest(warehouse / "parquet")
+    damaged_build = tmp_path / "build.duckdb"
+    shutil.copyfile(built_warehouse, damaged_build)
+    with duckdb.connect(str(damaged_build)) as connection:
+        connection.execute("update marts.fig02_complexity set share_pct = 150 where role = 'CMO'")
+    monkeypatch.setenv("CMO_CIO_BUILD_DB", str(damaged_build))
+
+    job = defs.resolve_job_def("refresh_warehouse").get_subset(
+        asset_selection={AssetKey("publish")},
+        asset_check_selection={AssetCheckKey(spec.asset_key, spec.name) for spec in GX_CHECK_SPECS},
+    )
+    result = job.execute_in_process(raise_on_error=False)
+
+    assert not result.success
+    failed = {item.check_name for item in result.get_asset_check_evaluations() if not item.passed}
+    assert failed == {"gx_marts__fig02_complexity"}
+    summary, failures = summarize(result)
+    assert any("gx_marts__fig02_complexity" in failure for failure in failures)
+    assert "expect_column_values_to_be_between(share_pct)" in summary
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "publish" not in materialized
+    assert digest(warehouse / "serving.duckdb") == served_before
+    assert folder_digest(warehouse / "parquet") == parquet_before
