@@ -10,6 +10,8 @@ so a failed dbt test or GX suite stops the run before `publish`; `publish` also 
 this run audited the build before touching what BI tools read.
 """
 
+# No `from __future__ import annotations` here: Dagster reads the annotations of the asset
+# functions (config and resources) when the module is imported.
 import json
 import os
 from collections.abc import Mapping
