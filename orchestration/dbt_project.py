@@ -7,6 +7,7 @@ older than any file that shapes the graph (models, macros, seeds, tests, project
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -46,6 +47,16 @@ def prepare_manifest(target_dir: Path | None = None) -> Path:
     manifest = target_dir / "manifest.json"
     if manifest_is_current(manifest):
         return manifest
+    target_dir.mkdir(parents=True, exist_ok=True)
+    # The UI's code server and a headless run may load at the same time: parse once.
+    with open(target_dir / ".parse.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not manifest_is_current(manifest):
+            _dbt_parse(target_dir, manifest)
+    return manifest
+
+
+def _dbt_parse(target_dir: Path, manifest: Path) -> None:
     dbt = Path(sys.executable).with_name("dbt")
     env = {
         **os.environ,
@@ -71,4 +82,3 @@ def prepare_manifest(target_dir: Path | None = None) -> Path:
         raise RuntimeError(
             f"dbt parse failed, so the dbt assets cannot be loaded:\n{result.stdout}{result.stderr}"
         )
-    return manifest

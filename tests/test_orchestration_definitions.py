@@ -218,3 +218,23 @@ def test_sensor_waits_while_a_refresh_runs_and_keeps_the_export_pending(defs, ru
         assert context.cursor is None
         later, _ = evaluate_sensor(defs, instance)
     assert len(later.run_requests) == 1
+
+
+def test_manifest_is_reparsed_when_the_dbt_project_changes(tmp_path):
+    from orchestration.dbt_project import manifest_is_current
+
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "dim_x.sql"
+    model.write_text("select 1 as x")
+    manifest = tmp_path / "target" / "manifest.json"
+    assert not manifest_is_current(manifest, tmp_path)  # a fresh clone has none
+
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    os.utime(model, (1_000, 1_000))
+    os.utime(tmp_path / "models", (1_000, 1_000))
+    os.utime(manifest, (2_000, 2_000))
+    assert manifest_is_current(manifest, tmp_path)
+
+    os.utime(model, (3_000, 3_000))  # a model edited after the last parse
+    assert not manifest_is_current(manifest, tmp_path)
