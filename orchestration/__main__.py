@@ -65,6 +65,7 @@ def summarize(result) -> tuple[str, list[str]]:
         for event in result.get_asset_materialization_events()
         if event.asset_key in resource_types
     )
+    lines.append("== Refresh summary ==")
     lines.append("Built (dbt, into " + str(paths.build_db()) + "):")
     lines.append(
         "  " + ", ".join(f"{count} {kind}s" for kind, count in sorted(built.items()))
@@ -89,7 +90,8 @@ def summarize(result) -> tuple[str, list[str]]:
         failures.append(name)
     for item in warned_tests:
         lines.append(f"    WARNING {item.check_name} on {item.asset_key.to_user_string()}")
-    lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {paths.gx_docs_dir()})")
+    docs_index = paths.gx_docs_dir() / "index.html"
+    lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {docs_index})")
     for item in sorted(gx, key=lambda evaluation: evaluation.check_name):
         status = "passed" if item.passed else "FAILED"
         lines.append(f"    {status} {item.check_name} on {item.asset_key.to_user_string()}")
