@@ -194,7 +194,8 @@ def test_sensor_starts_one_refresh_per_new_export(defs, run_folders):
         (request,) = result.run_requests
         op_config = request.run_config["ops"]["warehouse_dbt"]["config"]
         assert op_config == {"cio_export_path": str((landing / "CIO_export.parquet").resolve())}
-        assert request.run_key != json.loads(cursor)
+        assert request.run_key.startswith("CIO_export.parquet@")
+        assert json.loads(result.cursor).keys() == {"cmo_2012_export.csv", "CIO_export.parquet"}
 
 
 def test_sensor_picks_up_a_replaced_export(defs, run_folders):
