@@ -91,7 +91,10 @@ def summarize(result) -> tuple[str, list[str]]:
     for item in warned_tests:
         lines.append(f"    WARNING {item.check_name} on {item.asset_key.to_user_string()}")
     docs_index = paths.gx_docs_dir() / "index.html"
-    lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {docs_index})")
+    if gx:
+        lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {docs_index})")
+    else:
+        lines.append("  Great Expectations suites: not run (the build before them failed)")
     for item in sorted(gx, key=lambda evaluation: evaluation.check_name):
         status = "passed" if item.passed else "FAILED"
         lines.append(f"    {status} {item.check_name} on {item.asset_key.to_user_string()}")
@@ -103,8 +106,8 @@ def summarize(result) -> tuple[str, list[str]]:
 
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
-        message = (error.message if error else "").strip().splitlines()
-        failures.append(f"step {event.step_key}: {message[0] if message else 'failed'}")
+        message = " ".join(line.strip() for line in (error.message if error else "").splitlines())
+        failures.append(f"step {event.step_key}: {message[:400] or 'failed'}")
 
     materialized = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
