@@ -94,7 +94,7 @@ def summarize(result) -> tuple[str, list[str]]:
     if gx:
         lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {docs_index})")
     else:
-        lines.append("  Great Expectations suites: not run (the build before them failed)")
+        lines.append("  Great Expectations suites: not run (a step before them failed)")
     for item in sorted(gx, key=lambda evaluation: evaluation.check_name):
         status = "passed" if item.passed else "FAILED"
         lines.append(f"    {status} {item.check_name} on {item.asset_key.to_user_string()}")
