@@ -38,6 +38,7 @@ from pydantic import Field
 
 from orchestration import paths
 from orchestration.dbt_project import prepare_manifest
+from orchestration.jobs import DBT_OP_NAME
 from orchestration.lock import refresh_lock
 
 GX_CHECK_PREFIX = "gx_"
@@ -128,7 +129,7 @@ class RefreshConfig(Config):
     manifest=MANIFEST_PATH,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    name="warehouse_dbt",
+    name=DBT_OP_NAME,
 )
 def warehouse_dbt(
     context: AssetExecutionContext,
@@ -207,17 +208,42 @@ def gx_check_specs(known_assets: set[AssetKey]) -> tuple[list[AssetCheckSpec], l
 GX_CHECK_SPECS, GX_SUITES_WITHOUT_ASSET = gx_check_specs(set(dbt_asset_keys()))
 
 
+# The raw seed each export variable replaces.
+RAW_TABLE_OF_EXPORT_VAR = {
+    "cmo_export_path": "raw.cmo_study_2011_export",
+    "cio_export_path": "raw.cio_study_2011_export",
+}
+
+
+def landed_exports_of_run(context) -> dict[str, str]:
+    """Raw table -> export file, for the exports this run's dbt build read instead of seeds."""
+    ops_config = (context.run.run_config or {}).get("ops", {})
+    config = (ops_config.get(DBT_OP_NAME) or {}).get("config") or {}
+    return {
+        table: config[variable]
+        for variable, table in RAW_TABLE_OF_EXPORT_VAR.items()
+        if config.get(variable)
+    }
+
+
 @multi_asset_check(
     specs=GX_CHECK_SPECS,
     name="great_expectations_suites",
     description="Validates every GX suite against the build database and writes Data Docs.",
 )
 def great_expectations_suites(context):
-    from expectations.runner import load_suites, validate_warehouse
+    from expectations.runner import export_file_relation, load_suites, validate_warehouse
 
     names = [spec.name.removeprefix(GX_CHECK_PREFIX) for spec in GX_CHECK_SPECS]
+    # A refresh built from landed exports has its raw suites check those files, not the seeds.
+    landed = landed_exports_of_run(context)
+    if landed:
+        context.log.info(f"raw suites validate the landed exports {landed}")
     run = validate_warehouse(
-        paths.build_db(), paths.gx_docs_dir(), load_suites(names=names + GX_SUITES_WITHOUT_ASSET)
+        paths.build_db(),
+        paths.gx_docs_dir(),
+        load_suites(names=names + GX_SUITES_WITHOUT_ASSET),
+        table_sources={table: export_file_relation(path) for table, path in landed.items()},
     )
     context.log.info(f"GX Data Docs: {run.docs_index}")
     for outcome in run.suites:

@@ -196,3 +196,53 @@ def test_docs_of_the_previous_run_are_replaced(tmp_path, suite):
 
     assert first_results and second_results
     assert not first_results & second_results
+
+
+EXPORT_SUITE = {
+    "name": "raw__export",
+    "meta": {"table": "raw.export"},
+    "expectations": [
+        {
+            "type": "expect_column_values_to_match_regex",
+            "kwargs": {"column": "ResponseID", "regex": "^R_[A-Za-z0-9]{3}$"},
+        },
+        {
+            "type": "expect_table_columns_to_match_set",
+            "kwargs": {"column_set": ["ResponseID", "Country"], "exact_match": True},
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+def test_a_landed_export_file_is_validated_in_place_of_its_seed(tmp_path, file_format):
+    from expectations.runner import export_file_relation
+
+    suite_dir = tmp_path / "suites"
+    suite_dir.mkdir()
+    (suite_dir / "raw__export.json").write_text(json.dumps(EXPORT_SUITE), encoding="utf-8")
+    suites = load_suites(suite_dir)
+    database = tmp_path / "build.duckdb"
+    export = tmp_path / f"cmo_export.{file_format}"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create schema raw")
+        connection.execute(
+            "create table raw.export as select 'R_abc' as ResponseID, 'Japan' as Country"
+        )
+        connection.execute(
+            f"copy (select 'not-an-id' as ResponseID, 'Japan' as Country) to '{export}'"
+            f" (format {file_format})"
+        )
+
+    seed_run = validate_warehouse(database, None, suites)
+    export_run = validate_warehouse(
+        database, None, suites, table_sources={"raw.export": export_file_relation(export)}
+    )
+
+    assert seed_run.success
+    assert not export_run.success
+    assert (
+        export_run.suites[0]
+        .failures[0]
+        .startswith("expect_column_values_to_match_regex(ResponseID): 1 unexpected rows")
+    )
