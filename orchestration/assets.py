@@ -284,7 +284,7 @@ def blocks_publish(evaluation) -> bool:
 def audit_failures_of_run(context: AssetExecutionContext) -> list[str]:
     """What keeps this run from publishing: failed checks, or GX suites that did not run."""
     records = context.instance.get_records_for_run(
-        context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     evaluations = [record.event_log_entry.dagster_event.event_specific_data for record in records]
     problems = [
