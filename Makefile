@@ -9,7 +9,9 @@ export DBT_PROFILES_DIR := $(CURDIR)
 
 # The virtual environment is rebuilt whenever the lock file changes.
 $(INSTALLED): requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Python's own venv first; where a distribution ships Python without it, virtualenv.
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $(INSTALLED)
