@@ -21,12 +21,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m orchestration",
         description="Build, audit and publish the CMO/CIO warehouse.",
     )
-    parser.add_argument("--cmo-export", default="", help="a real CMO export (CSV or Parquet)")
-    parser.add_argument("--cio-export", default="", help="a real CIO export (CSV or Parquet)")
+    parser.add_argument(
+        "--cmo-export",
+        default="",
+        help="a real CMO export (CSV or Parquet); default: the newest settled cmo* file of "
+        "the landing folder, else the committed seed",
+    )
+    parser.add_argument(
+        "--cio-export",
+        default="",
+        help="a real CIO export (CSV or Parquet); default: the newest settled cio* file of "
+        "the landing folder, else the committed seed",
+    )
     parser.add_argument(
         "--log-level", default="WARNING", help="Dagster event log level (default WARNING)"
     )
     return parser.parse_args(argv)
+
+
+def refresh_export_vars(cmo_export: str = "", cio_export: str = "") -> dict[str, str]:
+    """The dbt vars of a refresh: exports given on the command line, else the current inputs.
+
+    A study without an export given builds from what the schedule and the landing sensor
+    would use: its newest settled landed export, else its committed seed.
+    """
+    from orchestration.inputs import current_exports, export_vars
+
+    dbt_vars = export_vars(current_exports())
+    for variable, given in (("cmo_export_path", cmo_export), ("cio_export_path", cio_export)):
+        if given:
+            dbt_vars[variable] = str(Path(given).resolve())
+    return dbt_vars
 
 
 def run_refresh(cmo_export: str = "", cio_export: str = "", log_level: str = "WARNING"):
@@ -36,10 +61,7 @@ def run_refresh(cmo_export: str = "", cio_export: str = "", log_level: str = "WA
     from orchestration.definitions import defs
     from orchestration.jobs import JOB_NAME, export_run_config
 
-    run_config = export_run_config(
-        cmo_export_path=str(Path(cmo_export).resolve()) if cmo_export else "",
-        cio_export_path=str(Path(cio_export).resolve()) if cio_export else "",
-    )
+    run_config = export_run_config(**refresh_export_vars(cmo_export, cio_export))
     run_config["loggers"] = {"console": {"config": {"log_level": log_level.upper()}}}
     job = defs.resolve_job_def(JOB_NAME)
     # With DAGSTER_HOME set the run is recorded where the UI shows it; else it is ephemeral.
@@ -52,9 +74,18 @@ def run_refresh(cmo_export: str = "", cio_export: str = "", log_level: str = "WA
         )
 
 
+def run_export_vars(result) -> dict[str, str]:
+    """The export paths the run was configured with (empty: every study from its seed)."""
+    from orchestration.jobs import DBT_OP_NAME
+
+    ops_config = (result.dagster_run.run_config or {}).get("ops", {})
+    return dict((ops_config.get(DBT_OP_NAME) or {}).get("config") or {})
+
+
 def summarize(result) -> tuple[str, list[str]]:
     """The printed summary of a refresh, and the list of what failed (empty on success)."""
     from orchestration.assets import GX_CHECK_PREFIX, asset_resource_types, blocks_publish
+    from orchestration.inputs import describe_inputs
 
     lines: list[str] = []
     failures: list[str] = []
@@ -66,6 +97,8 @@ def summarize(result) -> tuple[str, list[str]]:
         if event.asset_key in resource_types
     )
     lines.append("== Refresh summary ==")
+    lines.append("Inputs:")
+    lines.extend(f"  {line}" for line in describe_inputs(run_export_vars(result)))
     lines.append("Built (dbt, into " + str(paths.build_db()) + "):")
     lines.append(
         "  " + ", ".join(f"{count} {kind}s" for kind, count in sorted(built.items()))

@@ -143,11 +143,13 @@ def warehouse_dbt(
     # The dbt profile reads the build database from this variable; make it absolute.
     os.environ["CMO_CIO_BUILD_DB"] = str(build_db)
 
+    from orchestration.inputs import describe_inputs
+
     args = ["build"]
     dbt_vars = config.dbt_vars()
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
-        context.log.info(f"building from the exports {dbt_vars}")
+    context.log.info("building from " + "; ".join(describe_inputs(dbt_vars)))
     # One folder for every refresh (one at a time): dbt reuses its partial parse.
     target_path = paths.dbt_target_dir() / "refresh"
     # Failures are read from run_results.json: never from a previous refresh's.

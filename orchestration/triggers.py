@@ -1,5 +1,7 @@
 """What starts a refresh: a daily schedule, and a sensor on the landing folder.
 
+Both build their run config from `orchestration.inputs.current_exports`: per study the newest
+settled export in the landing folder, the committed seed only for a study with none landed.
 Both skip while a refresh is queued or running (or holds the refresh lock), so at most one
 refresh runs at a time; a skipped landed export is picked up on a later tick.
 """
@@ -7,8 +9,6 @@ refresh runs at a time; a skipped landed export is picked up on a later tick.
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 from dagster import (
     DagsterRunStatus,
@@ -25,12 +25,20 @@ from dagster import (
 )
 
 from orchestration import paths
+from orchestration.inputs import (
+    LandedExport,
+    current_exports,
+    export_vars,
+    inputs_label,
+    newest_per_study,
+    read_landing_folder,
+    settle_seconds,
+)
 from orchestration.jobs import JOB_NAME, export_run_config, refresh_warehouse
 from orchestration.lock import refresh_lock_is_held
 
 DAILY_CRON = "0 5 * * *"
-# A landed export: cmo*.csv, cmo*.parquet, cio*.csv or cio*.parquet (any case).
-EXPORT_FILE = re.compile(r"^(?P<study>cmo|cio).*\.(csv|parquet)$", re.IGNORECASE)
+INPUTS_TAG = "cmo_cio_warehouse/inputs"
 ACTIVE_STATUSES = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -54,51 +62,36 @@ def refresh_in_progress(context) -> str | None:
     return None
 
 
+def refresh_request(
+    trigger: str, exports: dict[str, LandedExport], run_key: str | None = None
+) -> RunRequest:
+    """A refresh built from `exports` (study -> landed export); other studies use their seed."""
+    label = inputs_label(exports)
+    return RunRequest(
+        run_key=run_key,
+        run_config=export_run_config(**export_vars(exports)),
+        tags={"cmo_cio_warehouse/trigger": trigger, INPUTS_TAG: label},
+    )
+
+
 @schedule(
     name="daily_refresh",
     cron_schedule=DAILY_CRON,
     execution_timezone="UTC",
     job=refresh_warehouse,
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Rebuilds, audits and publishes the warehouse every day at 05:00 UTC.",
+    description="Rebuilds, audits and publishes the warehouse every day at 05:00 UTC from the "
+    "current inputs: the newest settled landed export of each study, else its seed.",
 )
 def daily_refresh_schedule(context: ScheduleEvaluationContext):
+    """Rebuilds from `current_exports()`, never from the seeds once an export has landed."""
     busy = refresh_in_progress(context)
     if busy:
         return SkipReason(f"skipped: {busy}")
-    return RunRequest(tags={"cmo_cio_warehouse/trigger": "schedule"})
+    return refresh_request("schedule", current_exports())
 
 
 # -- landing folder -------------------------------------------------------------------------
-
-
-def export_fingerprint(path: Path) -> str:
-    """Changes when a file of the same name is replaced by a new export."""
-    stat = path.stat()
-    return f"{stat.st_mtime_ns}:{stat.st_size}"
-
-
-def unseen_exports(landing_dir: Path, seen: dict[str, str]) -> list[Path]:
-    """Exports in `landing_dir` that are new, or replaced since they were last seen."""
-    if not landing_dir.is_dir():
-        return []
-    return [
-        path
-        for path in sorted(landing_dir.iterdir())
-        if EXPORT_FILE.match(path.name)
-        and path.is_file()
-        and seen.get(path.name) != export_fingerprint(path)
-    ]
-
-
-def newest_per_study(exports: list[Path]) -> dict[str, Path]:
-    """The most recently written export of each study (keys `cmo`, `cio`)."""
-    newest: dict[str, Path] = {}
-    for path in exports:
-        study = EXPORT_FILE.match(path.name).group("study").lower()
-        if study not in newest or path.stat().st_mtime_ns > newest[study].stat().st_mtime_ns:
-            newest[study] = path
-    return newest
 
 
 @sensor(
@@ -106,31 +99,47 @@ def newest_per_study(exports: list[Path]) -> dict[str, Path]:
     job=refresh_warehouse,
     minimum_interval_seconds=30,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Starts a refresh from a new CMO or CIO export in the landing folder.",
+    description="Starts a refresh when a new CMO or CIO export has settled in the landing "
+    "folder, built from the current inputs of both studies.",
 )
 def landing_export_sensor(context: SensorEvaluationContext):
+    """A new settled export starts a refresh from `current_exports()` (both studies).
+
+    The cursor maps each export file seen to its fingerprint (modification time and size),
+    so the same file never triggers twice. A file counts once its modification time is
+    `settle_seconds()` old; an export older than the current one of its study is superseded
+    and starts nothing.
+    """
     landing_dir = paths.landing_dir()
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    unseen = unseen_exports(landing_dir, seen)
+    folder = read_landing_folder(landing_dir)
+    unseen = [
+        export for export in folder.settled if seen.get(export.path.name) != export.fingerprint
+    ]
     if not unseen:
+        if folder.unsettled:
+            names = ", ".join(export.path.name for export in folder.unsettled)
+            return SkipReason(f"waiting for {names} to settle ({settle_seconds():g} s unchanged)")
         return SkipReason(f"no new export in {landing_dir}")
     busy = refresh_in_progress(context)
     if busy:
         # The cursor is not advanced: the export starts a refresh on a later tick.
         return SkipReason(f"new export waits: {busy}")
 
-    # An older export landed beside a newer one of the same study is superseded, not rebuilt.
-    for path in unseen:
-        seen[path.name] = export_fingerprint(path)
-    exports = newest_per_study(unseen)
-    run_key = "+".join(f"{path.name}@{seen[path.name]}" for path in exports.values())
-    config = export_run_config(
-        cmo_export_path=str(exports["cmo"].resolve()) if "cmo" in exports else "",
-        cio_export_path=str(exports["cio"].resolve()) if "cio" in exports else "",
+    # Files no longer in the folder are forgotten, so the cursor does not grow without end.
+    present = {export.path.name for export in folder.settled}
+    cursor = {name: print_ for name, print_ in seen.items() if name in present}
+    cursor.update({export.path.name: export.fingerprint for export in unseen})
+    cursor_text = json.dumps(cursor, sort_keys=True)
+
+    exports = newest_per_study(folder.settled)
+    if not any(exports.get(export.study) == export for export in unseen):
+        superseded = ", ".join(export.path.name for export in unseen)
+        return SensorResult(
+            skip_reason=SkipReason(f"{superseded}: superseded by a newer export of its study"),
+            cursor=cursor_text,
+        )
+    label = inputs_label(exports)
+    return SensorResult(
+        run_requests=[refresh_request("landing", exports, run_key=label)], cursor=cursor_text
     )
-    request = RunRequest(
-        run_key=run_key,
-        run_config=config,
-        tags={"cmo_cio_warehouse/trigger": "landing", "cmo_cio_warehouse/exports": run_key},
-    )
-    return SensorResult(run_requests=[request], cursor=json.dumps(seen, sort_keys=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -138,26 +139,28 @@ def test_ui_command_uses_the_code_location_and_committed_instance(tmp_path, monk
     assert os.access(command[0], os.X_OK)
 
 
-# -- schedule -------------------------------------------------------------------------------
+# -- current inputs, schedule and landing sensor ---------------------------------------------
+
+SETTLED_AGE = 600  # seconds; well past the default settle time
 
 
-def test_schedule_requests_a_refresh(defs, run_folders):
+def land(landing: Path, name: str, content: str = "ResponseID\n", age: float = SETTLED_AGE):
+    """Writes an export into the landing folder, last modified `age` seconds ago."""
+    path = landing / name
+    path.write_text(content)
+    written = time.time() - age
+    os.utime(path, (written, written))
+    return path
+
+
+def export_config(request: RunRequest) -> dict:
+    return request.run_config["ops"]["warehouse_dbt"]["config"]
+
+
+def evaluate_schedule(defs):
     schedule = defs.resolve_schedule_def("daily_refresh")
     with instance_for_test() as instance:
-        result = schedule.evaluate_tick(build_schedule_context(instance=instance))
-    assert len(result.run_requests) == 1
-    assert result.run_requests[0].tags["cmo_cio_warehouse/trigger"] == "schedule"
-
-
-def test_schedule_skips_while_a_refresh_holds_the_lock(defs, run_folders):
-    schedule = defs.resolve_schedule_def("daily_refresh")
-    with instance_for_test() as instance, refresh_lock(paths.refresh_lock_file()):
-        result = schedule.evaluate_tick(build_schedule_context(instance=instance))
-    assert not result.run_requests
-    assert "refresh" in result.skip_message
-
-
-# -- landing sensor -------------------------------------------------------------------------
+        return schedule.evaluate_tick(build_schedule_context(instance=instance))
 
 
 def evaluate_sensor(defs, instance, cursor=None):
@@ -168,49 +171,176 @@ def evaluate_sensor(defs, instance, cursor=None):
     return result, context
 
 
-def test_sensor_starts_one_refresh_per_new_export(defs, run_folders):
+def test_schedule_with_no_landed_export_builds_from_the_seeds(defs, run_folders):
+    (request,) = evaluate_schedule(defs).run_requests
+    assert request.tags["cmo_cio_warehouse/trigger"] == "schedule"
+    assert export_config(request) == {}  # no dbt vars: both studies from their seeds
+    assert request.tags["cmo_cio_warehouse/inputs"] == "cmo=seed+cio=seed"
+
+
+def test_schedule_builds_from_the_landed_export_not_the_seed(defs, run_folders):
+    export = land(run_folders / "landing", "cmo_2012_export.csv")
+    (request,) = evaluate_schedule(defs).run_requests
+    assert export_config(request) == {"cmo_export_path": str(export.resolve())}
+    assert request.tags["cmo_cio_warehouse/inputs"].startswith("cmo=cmo_2012_export.csv@")
+    assert request.tags["cmo_cio_warehouse/inputs"].endswith("+cio=seed")
+
+
+def test_schedule_ignores_an_export_still_being_copied(defs, run_folders):
+    settled = land(run_folders / "landing", "cio_2011.csv")
+    land(run_folders / "landing", "cio_2012.csv", age=0)  # newer, but may be half-written
+    (request,) = evaluate_schedule(defs).run_requests
+    assert export_config(request) == {"cio_export_path": str(settled.resolve())}
+
+
+def test_schedule_skips_while_a_refresh_holds_the_lock(defs, run_folders):
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    with instance_for_test() as instance, refresh_lock(paths.refresh_lock_file()):
+        result = schedule.evaluate_tick(build_schedule_context(instance=instance))
+    assert not result.run_requests
+    assert "refresh" in result.skip_message
+
+
+def test_a_newer_landed_export_supersedes_an_older_one(run_folders):
+    from orchestration.inputs import current_exports
+
+    landing = run_folders / "landing"
+    older = land(landing, "cmo_january.csv", age=7200)
+    newer = land(landing, "CMO_february.parquet", age=3600)
+    cio = land(landing, "cio_only.csv", age=9000)
+    land(landing, "notes.txt")  # not an export
+    exports = current_exports()
+    assert {study: export.path for study, export in exports.items()} == {
+        "cmo": newer,
+        "cio": cio,
+    }
+    assert older not in [export.path for export in exports.values()]
+
+
+def test_settle_time_comes_from_the_environment(run_folders, monkeypatch):
+    from orchestration.inputs import DEFAULT_SETTLE_SECONDS, current_exports, settle_seconds
+
+    monkeypatch.delenv("CMO_CIO_LANDING_SETTLE_SECONDS", raising=False)
+    fresh = land(run_folders / "landing", "cmo_new.csv", age=0)
+    assert settle_seconds() == DEFAULT_SETTLE_SECONDS
+    assert current_exports() == {}
+    monkeypatch.setenv("CMO_CIO_LANDING_SETTLE_SECONDS", "0")
+    assert current_exports()["cmo"].path == fresh
+    monkeypatch.setenv("CMO_CIO_LANDING_SETTLE_SECONDS", "half a minute")
+    with pytest.raises(ValueError, match="CMO_CIO_LANDING_SETTLE_SECONDS"):
+        settle_seconds()
+
+
+def test_headless_refresh_builds_from_the_current_inputs_unless_told_otherwise(run_folders):
+    from orchestration.__main__ import refresh_export_vars
+
+    landing = run_folders / "landing"
+    assert refresh_export_vars() == {}
+    cmo = land(landing, "cmo_2012.csv")
+    cio = land(landing, "cio_2012.parquet")
+    assert refresh_export_vars() == {
+        "cmo_export_path": str(cmo.resolve()),
+        "cio_export_path": str(cio.resolve()),
+    }
+    # An export given on the command line replaces only its own study's current input.
+    given = run_folders / "cio_elsewhere.csv"
+    assert refresh_export_vars(cio_export=str(given)) == {
+        "cmo_export_path": str(cmo.resolve()),
+        "cio_export_path": str(given.resolve()),
+    }
+
+
+def test_inputs_are_described_as_landed_file_or_seed(tmp_path):
+    from orchestration.inputs import describe_inputs
+
+    lines = describe_inputs({"cio_export_path": str(tmp_path / "cio.csv")})
+    assert lines == [
+        "CMO: committed synthetic seed seeds/raw/cmo_study_2011_export.csv",
+        f"CIO: landed export {tmp_path / 'cio.csv'}",
+    ]
+
+
+def test_sensor_waits_for_a_fresh_export_to_settle(defs, run_folders):
     landing = run_folders / "landing"
     with instance_for_test() as instance:
         result, _ = evaluate_sensor(defs, instance)
         assert isinstance(result, SkipReason)
+        assert "no new export" in result.skip_message
 
-        (landing / "notes.txt").write_text("not an export")
-        (landing / "cmo_2012_export.csv").write_text("ResponseID\n")
+        export = land(landing, "cmo_2012_export.csv", age=0)
+        waiting, context = evaluate_sensor(defs, instance)
+        assert isinstance(waiting, SkipReason)
+        assert "cmo_2012_export.csv to settle" in waiting.skip_message
+        assert context.cursor is None
+
+        settled = time.time() - SETTLED_AGE
+        os.utime(export, (settled, settled))
         result, _ = evaluate_sensor(defs, instance)
-        (request,) = result.run_requests
-        assert isinstance(request, RunRequest)
-        op_config = request.run_config["ops"]["warehouse_dbt"]["config"]
-        assert op_config == {"cmo_export_path": str((landing / "cmo_2012_export.csv").resolve())}
-        cursor = result.cursor
-        assert json.loads(cursor).keys() == {"cmo_2012_export.csv"}
+    (request,) = result.run_requests
+    assert export_config(request) == {"cmo_export_path": str(export.resolve())}
+
+
+def test_sensor_builds_from_both_studies_current_inputs(defs, run_folders):
+    landing = run_folders / "landing"
+    with instance_for_test() as instance:
+        cmo = land(landing, "cmo_2012_export.csv", age=1200)
+        first, _ = evaluate_sensor(defs, instance)
+        (request,) = first.run_requests
+        assert export_config(request) == {"cmo_export_path": str(cmo.resolve())}
+        assert json.loads(first.cursor).keys() == {"cmo_2012_export.csv"}
 
         # The same file again: nothing to do.
-        again, _ = evaluate_sensor(defs, instance, cursor=cursor)
+        again, _ = evaluate_sensor(defs, instance, cursor=first.cursor)
         assert isinstance(again, SkipReason)
 
-        # A CIO export lands: only it is passed on.
-        (landing / "CIO_export.parquet").write_bytes(b"PAR1")
-        result, _ = evaluate_sensor(defs, instance, cursor=cursor)
-        (request,) = result.run_requests
-        op_config = request.run_config["ops"]["warehouse_dbt"]["config"]
-        assert op_config == {"cio_export_path": str((landing / "CIO_export.parquet").resolve())}
-        assert request.run_key.startswith("CIO_export.parquet@")
-        assert json.loads(result.cursor).keys() == {"cmo_2012_export.csv", "CIO_export.parquet"}
+        # A CIO export lands: the refresh keeps the landed CMO export rather than its seed.
+        cio = land(landing, "CIO_export.parquet", content="PAR1")
+        second, _ = evaluate_sensor(defs, instance, cursor=first.cursor)
+    (request,) = second.run_requests
+    assert export_config(request) == {
+        "cmo_export_path": str(cmo.resolve()),
+        "cio_export_path": str(cio.resolve()),
+    }
+    assert request.run_key.startswith("cmo=cmo_2012_export.csv@")
+    assert "+cio=CIO_export.parquet@" in request.run_key
+    assert request.tags["cmo_cio_warehouse/trigger"] == "landing"
+    assert json.loads(second.cursor).keys() == {"cmo_2012_export.csv", "CIO_export.parquet"}
+
+
+def test_sensor_ignores_an_export_superseded_by_a_newer_one(defs, run_folders):
+    landing = run_folders / "landing"
+    with instance_for_test() as instance:
+        newer = land(landing, "cmo_march.csv", age=600)
+        first, _ = evaluate_sensor(defs, instance)
+        assert export_config(first.run_requests[0]) == {"cmo_export_path": str(newer.resolve())}
+
+        # An older export copied in later (its modification time kept) changes nothing.
+        land(landing, "cmo_january.csv", age=9000)
+        second, _ = evaluate_sensor(defs, instance, cursor=first.cursor)
+        assert not second.run_requests
+        assert "superseded" in second.skip_reason.skip_message
+        assert "cmo_january.csv" in json.loads(second.cursor)
+
+        # A newer export does replace the current one.
+        newest = land(landing, "cmo_april.csv", age=60)
+        third, _ = evaluate_sensor(defs, instance, cursor=second.cursor)
+    (request,) = third.run_requests
+    assert export_config(request) == {"cmo_export_path": str(newest.resolve())}
 
 
 def test_sensor_picks_up_a_replaced_export(defs, run_folders):
-    export = run_folders / "landing" / "cmo.csv"
-    export.write_text("ResponseID\n")
+    export = land(run_folders / "landing", "cmo.csv", age=1200)
     with instance_for_test() as instance:
         first, _ = evaluate_sensor(defs, instance)
-        export.write_text("ResponseID\nR_1\n")
+        land(run_folders / "landing", "cmo.csv", content="ResponseID\nR_1\n")
         second, _ = evaluate_sensor(defs, instance, cursor=first.cursor)
     assert len(second.run_requests) == 1
     assert second.run_requests[0].run_key != first.run_requests[0].run_key
+    assert export_config(second.run_requests[0]) == {"cmo_export_path": str(export.resolve())}
 
 
 def test_sensor_waits_while_a_refresh_runs_and_keeps_the_export_pending(defs, run_folders):
-    (run_folders / "landing" / "cio_new.csv").write_text("resp_id\n")
+    land(run_folders / "landing", "cio_new.csv", content="resp_id\n")
     with instance_for_test() as instance:
         with refresh_lock(paths.refresh_lock_file()):
             waiting, context = evaluate_sensor(defs, instance)

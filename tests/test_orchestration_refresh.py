@@ -10,10 +10,12 @@ import contextlib
 import csv
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -137,6 +139,9 @@ def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run)
     from expectations.runner import load_suites
 
     summary = good_run["summary"]
+    # Nothing has landed: both studies are built from their seeds, and the summary says so.
+    assert "CMO: committed synthetic seed seeds/raw/cmo_study_2011_export.csv" in summary
+    assert "CIO: committed synthetic seed seeds/raw/cio_study_2011_export.csv" in summary
     assert "models" in summary and "seeds" in summary
     assert "dbt tests:" in summary and " 0 failed" in summary
     for suite in load_suites():
@@ -158,6 +163,9 @@ def corrupt_export(landing: Path) -> Path:
         writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()))
         writer.writeheader()
         writer.writerows(rows)
+    # Written a while ago: the landing sensor only takes exports that have settled.
+    written = time.time() - 600
+    os.utime(target, (written, written))
     return target
 
 
@@ -182,6 +190,9 @@ def test_corrupted_landed_export_fails_a_blocking_check_and_keeps_the_served_ver
     result = job.execute_in_process(run_config=request.run_config, raise_on_error=False)
 
     assert not result.success
+    assert request.run_config["ops"]["warehouse_dbt"]["config"] == {
+        "cmo_export_path": str(export.resolve())
+    }
     failed_checks = [item for item in result.get_asset_check_evaluations() if not item.passed]
     assert failed_checks, "a country outside the codebook must fail a blocking check"
     assert all(item.blocking for item in failed_checks)
@@ -193,6 +204,8 @@ def test_corrupted_landed_export_fails_a_blocking_check_and_keeps_the_served_ver
     assert guarding_checks & {item.check_name for item in failed_checks}
     summary, failures = summarize(result)
     print(summary)
+    assert f"CMO: landed export {export.resolve()}" in summary
+    assert "CIO: committed synthetic seed" in summary
     assert "REFRESH FAILED" in summary
     for item in failed_checks:
         assert any(item.check_name in failure for failure in failures)
