@@ -14,12 +14,14 @@ from datetime import date
 DEFAULT_SEED = 2011
 
 # Qualified completes (published) and the interviews a survey team screens out.
-# "Interviewed" = qualified + partial + speeder: 1,791 CMOs ("1,700+"),
-# 3,232 CIOs ("3,200+"), 5,023 in all ("over 4,900").
+# "Interviewed" = qualified + partial + speeder must read as the report words
+# it: "1,700多位CMO", "3,200多位CIO", "超过4,900位" in all, each at least the
+# figure and short of the next hundred (5,000 would have been said so).
+# 1,760 CMOs + 3,215 CIOs = 4,975.
 QUALIFIED = {"CMO": 1734, "CIO": 3018}
 SCREENED_OUT = {
-    "CMO": {"test_record": 5, "duplicate": 9, "partial": 38, "speeder": 19},
-    "CIO": {"test_record": 6, "duplicate": 17, "partial": 151, "speeder": 63},
+    "CMO": {"test_record": 5, "duplicate": 9, "partial": 17, "speeder": 9},
+    "CIO": {"test_record": 6, "duplicate": 17, "partial": 134, "speeder": 63},
 }
 
 # Outperformers are the top of a latent leaning to confident, large firms:
@@ -157,8 +159,10 @@ ITEM_NONRESPONSE = {
     },
 }
 DONT_KNOW_SHARE = 0.6
-# Respondents who would not give their company size (empty / NA in the export).
-SIZE_NOT_GIVEN = {"CMO": 7, "CIO": 12}
+# Qualified respondents who would not give their company size (empty / NA in
+# the export): a `not_stated` size segment under the suppression threshold
+# (min_cell_n, 10) in both studies.
+SIZE_NOT_GIVEN = {"CMO": 7, "CIO": 8}
 
 # --- How answers lean ------------------------------------------------------
 # Every answer ranks respondents on a latent propensity:
