@@ -368,3 +368,19 @@ def test_a_few_respondents_do_not_give_company_size(cmo_raw, cio_raw):
         assert (qualified[column][bands.isna().to_numpy()] == not_given).all(), study
         # a not_stated size segment small enough to be suppressed in segment_comparison
         assert 0 < bands.isna().sum() < min_cell_n, study
+
+
+def test_answers_lean_by_company_size(answers, cmo_raw, cio_raw):
+    for study, raw, plans in (
+        ("CMO", cmo_raw, "technology_plans"),
+        ("CIO", cio_raw, "visionary_plans"),
+    ):
+        frame = answers[study]
+        frame = frame[(frame["item_code"] == plans) & frame["option_code"].notna()]
+        planned = (frame["option_code"] == "yes").groupby(frame["respondent"]).mean()
+        band = company_size_band(raw, study).reindex(planned.index).astype(float)
+        # larger firms plan more of the technologies asked about
+        assert planned.corr(band, method="spearman") > 0.05, study
+        by_band = planned.groupby(band).mean()
+        assert by_band[[4.0, 5.0]].mean() - by_band[[1.0, 2.0]].mean() > 0.03, study
+        assert by_band[5.0] > by_band[1.0], study
