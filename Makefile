@@ -41,8 +41,9 @@ seeds: $(INSTALLED)
 	$(BIN)/python -m synthetic.generate
 
 ## bench: scale benchmark on generated respondents, prints time and memory
+BENCH_RESPONDENTS ?= 1000000
 bench: $(INSTALLED)
-	$(BIN)/python -m synthetic.benchmark
+	$(BIN)/python -m synthetic.benchmark --respondents $(BENCH_RESPONDENTS)
 
 lock:
 	rm -rf /tmp/cmo-cio-lock && $(PYTHON) -m venv /tmp/cmo-cio-lock
