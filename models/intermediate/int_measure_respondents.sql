@@ -20,6 +20,18 @@ interviews as (
 
 ),
 
+-- the options a measure counts as selecting, one row each, so an answer is
+-- matched to them exactly (no pattern matching on the joined list)
+measure_options as (
+
+    select distinct
+        measure_id,
+        role,
+        {{ split_to_rows('selected_option_codes', "'|'") }} as option_code
+    from measures
+
+),
+
 answered as (
 
     select
@@ -44,9 +56,7 @@ final as (
         measures.figure_id,
         answered.respondent_key,
         answered.respondent_role,
-        {{ dbt.concat(["'|'", 'measures.selected_option_codes', "'|'"]) }}
-        like {{ dbt.concat(["'%|'", 'answered.option_code', "'|%'"]) }}
-            as is_selecting
+        measure_options.option_code is not null as is_selecting
     from measures
     inner join answered
         on
@@ -58,6 +68,11 @@ final as (
                 = answered.financial_performance,
                 measures.financial_performance_filter is null
             )
+    left join measure_options
+        on
+            measures.measure_id = measure_options.measure_id
+            and measures.role = measure_options.role
+            and answered.option_code = measure_options.option_code
 
 )
 
