@@ -1,7 +1,9 @@
 """`python -m orchestration`: refresh the warehouse headless and say what happened.
 
 Runs the `refresh_warehouse` job in this process (dbt build, dbt tests and GX suites as
-blocking checks, publish, report) and prints what was built, checked and published. Exits
+blocking checks, publish, report) from the same current inputs as the schedule and the
+landing sensor (`orchestration.inputs.current_exports`) unless exports are given, and prints
+which inputs were used and what was built, checked and published. Exits
 with status 1 naming the failed checks or steps when the refresh did not publish.
 """
 

@@ -47,7 +47,7 @@ def report_dir() -> Path:
 
 
 def landing_dir() -> Path:
-    """Where new raw exports land; the sensor starts a refresh for each new one."""
+    """Where raw exports land; the newest settled one per study is a refresh's input."""
     return _path_from_env("CMO_CIO_LANDING_DIR", WAREHOUSE_DIR / "landing")
 
 
