@@ -137,6 +137,8 @@ def _segment_view_data(data: ReportData) -> dict:
         "ci_low_pct",
         "ci_high_pct",
         "is_suppressed",
+        "suppression_reason",
+        "min_cell_n",
     ]
     measure_ids = {r["measure_id"] for r in data.segments}
     figure_order = {info.figure_id: i for i, info in enumerate(FIGURES)}
@@ -167,19 +169,12 @@ def _segment_view_data(data: ReportData) -> dict:
 
 
 def min_cell_n(segments: list[Row]) -> int | None:
-    """The suppression threshold of the dbt project's vars, if the served cells agree with it.
+    """The suppression threshold the served cells were built with (their min_cell_n column).
 
-    A run may override the var, so the value is checked against the data: every suppressed
-    cell must be below it and every shown cell at or above it. Otherwise None (no number).
+    A run may override the dbt var, so the number comes from the data, and it is shown only
+    when every cell carries the same one. Otherwise None (no number).
     """
-    import yaml
-
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    value = (project.get("vars") or {}).get("min_cell_n")
-    if value is None:
+    thresholds = {row.get("min_cell_n") for row in segments}
+    if len(thresholds) != 1 or None in thresholds:
         return None
-    threshold = int(value)
-    consistent = all(
-        (row["n_answering"] < threshold) == bool(row["is_suppressed"]) for row in segments
-    )
-    return threshold if consistent else None
+    return int(thresholds.pop())

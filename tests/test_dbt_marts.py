@@ -191,12 +191,43 @@ def test_small_segment_cells_are_suppressed(built_warehouse):
     rows = query(
         built_warehouse,
         """
-        select n_answering, n_selecting, share_pct, ci_low_pct, ci_high_pct, is_suppressed
+        select
+            n_answering, n_selecting, share_pct, ci_low_pct, ci_high_pct, is_suppressed,
+            suppression_reason, min_cell_n
         from marts.segment_comparison
         """,
     )
+    assert {row[7] for row in rows} == {10}, "the build runs with the default min_cell_n"
     small = [row for row in rows if row[0] < 10]
     assert small, "the synthetic data has segment cells under 10 respondents"
-    assert all(row[5] and row[1:5] == (None, None, None, None) for row in small)
-    large = [row for row in rows if row[0] >= 10]
-    assert all(not row[5] and None not in row[1:5] for row in large)
+    assert all(row[5] and row[6] == "small_cell" for row in small)
+    suppressed = [row for row in rows if row[5]]
+    assert all(row[1:5] == (None, None, None, None) for row in suppressed)
+    shown = [row for row in rows if not row[5]]
+    assert all(row[0] >= 10 and row[6] is None and None not in row[1:5] for row in shown)
+
+
+def test_no_suppressed_count_follows_from_the_measure_total(built_warehouse):
+    """Measure total minus the shown cells of a segment type never isolates one hidden cell."""
+    groups = query(
+        built_warehouse,
+        """
+        select
+            role, measure_id, segment_type,
+            count(*) filter (where suppression_reason = 'small_cell') as small_cells,
+            list(suppression_reason order by n_answering, segment_value)
+                filter (where suppression_reason is distinct from 'small_cell')
+                as others_by_size
+        from marts.segment_comparison
+        group by all
+        """,
+    )
+    assert any(g[3] == 1 for g in groups), "the data has a segment type with one small cell"
+    for role, measure_id, segment_type, small_cells, others_by_size in groups:
+        key = (role, measure_id, segment_type)
+        if small_cells == 1:
+            # the smallest of the other cells is hidden with it, and only that one
+            assert others_by_size[0] == "complementary", key
+            assert "complementary" not in others_by_size[1:], key
+        else:
+            assert "complementary" not in (others_by_size or []), key

@@ -65,6 +65,48 @@ def test_a_higher_minimum_cell_size_suppresses_every_cell(built_warehouse, tmp_p
     assert leaked == 0
 
 
+def test_another_minimum_cell_size_is_carried_to_the_suppression_and_its_suite(
+    built_warehouse, tmp_path
+):
+    """With min_cell_n 20 the mart, its singular test and its GX suite all use 20."""
+    from expectations.runner import load_suites, validate_warehouse
+
+    build_db = copy_of(built_warehouse, tmp_path)
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "segment_comparison",
+            "assert_segment_suppression_cannot_be_undone",
+            "--vars",
+            "{min_cell_n: 20}",
+        ],
+        build_db,
+        tmp_path,
+    )
+    [(thresholds, small_shown, small_cells, between_10_and_20)] = query(
+        build_db,
+        """
+        select
+            list(distinct min_cell_n),
+            count(*) filter (where n_answering < 20 and not is_suppressed),
+            count(*) filter (where suppression_reason = 'small_cell'),
+            count(*) filter (
+                where suppression_reason = 'small_cell' and n_answering >= 10
+            )
+        from marts.segment_comparison
+        """,
+    )
+    assert thresholds == [20]
+    assert small_shown == 0
+    assert small_cells > 0
+    assert between_10_and_20 > 0, "the higher threshold hides cells the default shows"
+    run = validate_warehouse(
+        build_db, None, suites=load_suites(names=["marts__segment_comparison"])
+    )
+    assert run.success, [outcome.failures for outcome in run.suites]
+
+
 def test_real_export_files_replace_the_seeds(built_warehouse, tmp_path):
     """A CSV and a Parquet export given through the dbt vars screen exactly like the seeds."""
     import duckdb

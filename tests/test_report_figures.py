@@ -118,13 +118,17 @@ def test_gap_sentences_split_significant_from_not():
     ]
 
 
-def test_suppression_threshold_is_shown_only_when_the_cells_agree_with_it():
+def test_suppression_threshold_comes_from_the_cells_min_cell_n_column():
     configured = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["min_cell_n"]
-    agreeing = [
-        {"n_answering": configured - 1, "is_suppressed": True},
-        {"n_answering": configured, "is_suppressed": False},
+    built = [
+        {"n_answering": configured - 1, "is_suppressed": True, "min_cell_n": configured},
+        {"n_answering": configured + 200, "is_suppressed": True, "min_cell_n": configured},
+        {"n_answering": configured, "is_suppressed": False, "min_cell_n": configured},
     ]
-    assert min_cell_n(agreeing) == configured
-    # a run with another threshold: the page must not print the configured number
-    overridden = [{"n_answering": configured + 5, "is_suppressed": True}]
-    assert min_cell_n(overridden) is None
+    assert min_cell_n(built) == configured
+    # a run with another threshold: the page prints that run's number, not the configured one
+    overridden = [{"n_answering": 15, "is_suppressed": True, "min_cell_n": configured + 10}]
+    assert min_cell_n(overridden) == configured + 10
+    # cells that disagree (or carry no threshold) get no number at all
+    assert min_cell_n([*built, *overridden]) is None
+    assert min_cell_n([{"n_answering": 3, "is_suppressed": True}]) is None

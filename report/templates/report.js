@@ -40,6 +40,8 @@
   function percent(number) { return number.toFixed(0) + "%"; }
 
   function suppressedText(row) {
+    // hidden only so that a small neighbour cannot be recovered by subtraction
+    if (value(row, "suppression_reason") === "complementary") { return "suppressed (complementary)"; }
     var n = value(row, "n_answering");
     var minimum = segments.min_cell_n;
     var count = n === null || n === undefined ? "n" : "n = " + n;

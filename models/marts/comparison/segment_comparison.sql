@@ -1,6 +1,9 @@
 -- Every measure of each role by region, industry, company size and
 -- financial performance. A cell answered by fewer than var min_cell_n
--- respondents is suppressed: its numbers never leave the warehouse.
+-- respondents is suppressed: its numbers never leave the warehouse. Where
+-- that leaves a single hidden cell in a segment type, the measure's total
+-- minus the shown cells would give it back, so the next-smallest cell is
+-- suppressed too (complementary suppression).
 with
 
 measure_cells as (
@@ -170,13 +173,55 @@ labelled as (
 
 ),
 
+-- a small cell is hidden for its own sake
+small_cells as (
+
+    select
+        *,
+        n_answering < {{ var('min_cell_n') }} as is_small_cell
+    from labelled
+
+),
+
+-- per role, measure and segment type: how many cells are small, and the
+-- order of the other cells by size (ties broken by segment_value)
+ranked_cells as (
+
+    select
+        *,
+        sum(case when is_small_cell then 1 else 0 end) over (
+            partition by role, measure_id, segment_type
+        ) as small_cells_in_group,
+        row_number() over (
+            partition by role, measure_id, segment_type, is_small_cell
+            order by n_answering asc, segment_value asc
+        ) as size_order_within_kind
+    from small_cells
+
+),
+
+-- a lone small cell takes the smallest of the other cells with it, so no
+-- hidden count is the total minus the shown ones
+suppression as (
+
+    select
+        *,
+        case
+            when is_small_cell then 'small_cell'
+            when small_cells_in_group = 1 and size_order_within_kind = 1
+                then 'complementary'
+        end as suppression_reason
+    from ranked_cells
+
+),
+
 with_statistics as (
 
     select
         *,
-        n_answering < {{ var('min_cell_n') }} as is_suppressed,
+        suppression_reason is not null as is_suppressed,
         {{ proportion_columns('n_selecting', 'n_answering') }}
-    from labelled
+    from suppression
 
 ),
 
@@ -198,7 +243,9 @@ final as (
         case when not is_suppressed then share_pct end as share_pct,
         case when not is_suppressed then ci_low_pct end as ci_low_pct,
         case when not is_suppressed then ci_high_pct end as ci_high_pct,
-        is_suppressed
+        is_suppressed,
+        suppression_reason,
+        cast({{ var('min_cell_n') }} as {{ dbt.type_int() }}) as min_cell_n
     from with_statistics
 
 )
