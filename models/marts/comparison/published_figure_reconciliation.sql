@@ -145,7 +145,12 @@ final as (
                     then round(computed_value, 0) = reference_value
                 when 'rank' then computed_value = reference_value
                 when 'count' then computed_value = reference_value
-                when 'count_at_least' then computed_value >= reference_value
+                -- "1,700多" / "超过4,900": at least the value, short of
+                -- the next hundred
+                when 'count_at_least'
+                    then
+                        computed_value >= reference_value
+                        and computed_value < reference_value + 100
                 when 'share_pct_more_than'
                     then computed_value > reference_value
                 when 'share_pct_about'
