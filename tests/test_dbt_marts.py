@@ -231,3 +231,38 @@ def test_no_suppressed_count_follows_from_the_measure_total(built_warehouse):
             assert "complementary" not in others_by_size[1:], key
         else:
             assert "complementary" not in (others_by_size or []), key
+
+
+def holm_adjusted(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment, in the order given: sort ascending, multiply the i-th
+    smallest (1-based) of m by m - i + 1, cap at 1, and carry the running maximum."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    for position, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - position) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def test_holm_adjusted_p_values_match_a_python_holm_over_the_tested_pairs(built_warehouse):
+    rows = query(
+        built_warehouse,
+        """
+        select comparison_id, p_value, p_value_holm, is_significant, is_significant_holm
+        from marts.cmo_cio_comparison
+        order by comparison_id
+        """,
+    )
+    tested = [row for row in rows if row[1] is not None]
+    assert len(tested) >= 10, "the crosswalk pairs about 20 CMO/CIO measures"
+    expected = holm_adjusted([row[1] for row in tested])
+    for (comparison_id, p_value, p_holm, significant, significant_holm), holm in zip(
+        tested, expected, strict=True
+    ):
+        assert p_holm == pytest.approx(holm, abs=1e-9), comparison_id
+        assert significant_holm == (holm < 0.05), comparison_id
+        assert significant == (p_value < 0.05), comparison_id
+    untested = [row for row in rows if row[1] is None]
+    assert untested, "single-role measures have no test"
+    assert all(row[2] is None and row[4] is None for row in untested)

@@ -1,6 +1,7 @@
 -- Every measure of each role; where the crosswalk pairs a CMO measure with a
 -- CIO measure, one row holds both with their difference, the two-proportion
--- z-test p-value and the significance flag. Pooled (ALL) measures are in
+-- z-test p-value and the significance flag, unadjusted and Holm-adjusted
+-- over all tested pairs. Pooled (ALL) measures are in
 -- fig05_business_technology_collaboration.
 with
 
@@ -127,7 +128,7 @@ tested as (
 
 ),
 
-final as (
+with_p_values as (
 
     select
         comparison_id,
@@ -158,6 +159,69 @@ final as (
             as is_significant,
         display_order
     from tested
+
+),
+
+-- Holm's step-down correction over the family of tested pairs: the i-th
+-- smallest of m p-values is multiplied by m - i + 1, capped at 1, and never
+-- falls below the adjusted value before it (ties ordered by comparison_id)
+holm_ordered as (
+
+    select
+        *,
+        count(p_value) over () as tested_pairs,
+        row_number() over (
+            order by p_value asc nulls last, comparison_id asc
+        ) as p_value_order
+    from with_p_values
+
+),
+
+holm_adjusted as (
+
+    select
+        *,
+        case
+            when p_value is not null
+                then max(
+                    least(1.0, (tested_pairs - p_value_order + 1) * p_value)
+                ) over (
+                    order by p_value_order asc
+                    rows between unbounded preceding and current row
+                )
+        end as holm_p_value
+    from holm_ordered
+
+),
+
+final as (
+
+    select
+        comparison_id,
+        comparison_type,
+        figure_id,
+        label_en,
+        label_zh,
+        cmo_measure_id,
+        cmo_n_answering,
+        cmo_n_selecting,
+        cmo_share_pct,
+        cmo_ci_low_pct,
+        cmo_ci_high_pct,
+        cio_measure_id,
+        cio_n_answering,
+        cio_n_selecting,
+        cio_share_pct,
+        cio_ci_low_pct,
+        cio_ci_high_pct,
+        difference_pct_points,
+        z_statistic,
+        p_value,
+        is_significant,
+        round(holm_p_value, 10) as p_value_holm,
+        {{ is_significant('holm_p_value') }} as is_significant_holm,
+        display_order
+    from holm_adjusted
 
 )
 
