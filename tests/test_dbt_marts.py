@@ -219,6 +219,7 @@ def test_no_suppressed_count_follows_from_the_measure_total(built_warehouse):
                 filter (where suppression_reason is distinct from 'small_cell')
                 as others_by_size
         from marts.segment_comparison
+        where role in ('CMO', 'CIO')
         group by all
         """,
     )
@@ -231,6 +232,31 @@ def test_no_suppressed_count_follows_from_the_measure_total(built_warehouse):
             assert "complementary" not in others_by_size[1:], key
         else:
             assert "complementary" not in (others_by_size or []), key
+
+
+def test_pooled_cells_do_not_give_back_a_hidden_cmo_or_cio_cell(built_warehouse):
+    """ALL = CMO + CIO per cell: a shown pooled cell beside a hidden role cell would leak it."""
+    cells = query(
+        built_warehouse,
+        """
+        select
+            pooled.is_suppressed,
+            bool_or(by_role.is_suppressed),
+            pooled.n_answering = sum(by_role.n_answering)
+        from marts.segment_comparison as pooled
+        inner join marts.segment_comparison as by_role
+            on by_role.role in ('CMO', 'CIO')
+            and (pooled.measure_id, pooled.segment_type, pooled.segment_value)
+                = (by_role.measure_id, by_role.segment_type, by_role.segment_value)
+        where pooled.role = 'ALL'
+        group by pooled.measure_id, pooled.segment_type, pooled.segment_value,
+            pooled.is_suppressed, pooled.n_answering
+        """,
+    )
+    assert cells and all(adds_up for _, _, adds_up in cells), "ALL cells are CMO + CIO"
+    beside_hidden = [cell for cell in cells if cell[1]]
+    assert beside_hidden, "the data has pooled cells whose CMO or CIO cell is hidden"
+    assert all(pooled_hidden for pooled_hidden, _, _ in beside_hidden)
 
 
 def holm_adjusted(p_values: list[float]) -> list[float]:

@@ -1,7 +1,9 @@
--- Within each role, measure and segment type of segment_comparison, small
--- cells are always suppressed and a suppressed cell never stands alone: the
--- measure total minus the shown cells must not give back a hidden count.
--- Lists the offending groups.
+-- Small cells of segment_comparison are always suppressed, and no hidden
+-- count follows by subtraction: within each role, measure and segment type
+-- a suppressed cell never stands alone (the measure total minus the shown
+-- cells would give it back), and a pooled (ALL) cell is never shown beside
+-- a hidden CMO or CIO cell (ALL minus one role gives the other). Lists the
+-- offending groups and cells.
 with
 
 segment_cells as (
@@ -16,6 +18,7 @@ groups as (
         role,
         measure_id,
         segment_type,
+        cast(null as {{ dbt.type_string() }}) as segment_value,
         sum(case when is_suppressed then 1 else 0 end) as suppressed_cells,
         sum(
             case
@@ -26,9 +29,40 @@ groups as (
     from segment_cells
     group by role, measure_id, segment_type
 
+),
+
+lone_or_small_shown as (
+
+    select * from groups
+    where
+        suppressed_cells = 1
+        or small_cells_shown > 0
+
+),
+
+pooled_shown_beside_hidden as (
+
+    select distinct
+        pooled.role,
+        pooled.measure_id,
+        pooled.segment_type,
+        pooled.segment_value,
+        0 as suppressed_cells,
+        0 as small_cells_shown
+    from segment_cells as pooled
+    inner join segment_cells as by_role
+        on
+            pooled.measure_id = by_role.measure_id
+            and pooled.segment_type = by_role.segment_type
+            and pooled.segment_value = by_role.segment_value
+            and by_role.role in ('CMO', 'CIO')
+    where
+        pooled.role = 'ALL'
+        and by_role.is_suppressed
+        and not pooled.is_suppressed
+
 )
 
-select * from groups
-where
-    suppressed_cells = 1
-    or small_cells_shown > 0
+select * from lone_or_small_shown
+union all
+select * from pooled_shown_beside_hidden

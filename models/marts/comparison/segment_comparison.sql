@@ -3,7 +3,8 @@
 -- respondents is suppressed: its numbers never leave the warehouse. Where
 -- that leaves a single hidden cell in a segment type, the measure's total
 -- minus the shown cells would give it back, so the next-smallest cell is
--- suppressed too (complementary suppression).
+-- suppressed too (complementary suppression). A pooled (ALL) cell is hidden
+-- wherever its CMO or CIO cell is, since ALL minus one role gives the other.
 with
 
 measure_cells as (
@@ -215,13 +216,50 @@ suppression as (
 
 ),
 
+-- the cells hidden in the CMO or CIO rows of a measure
+role_suppressed_cells as (
+
+    select distinct
+        measure_id,
+        segment_type,
+        segment_value
+    from suppression
+    where role in ('CMO', 'CIO') and suppression_reason is not null
+
+),
+
+-- a pooled (ALL) cell is the CMO cell plus the CIO cell: shown beside a
+-- hidden one, it would give that one back by subtraction, so it is hidden
+-- too (complementary unless it is small itself)
+pooled_suppression as (
+
+    select
+        suppression.*,
+        coalesce(
+            suppression.suppression_reason,
+            case
+                when
+                    suppression.role = 'ALL'
+                    and role_suppressed_cells.measure_id is not null
+                    then 'complementary'
+            end
+        ) as cell_suppression_reason
+    from suppression
+    left join role_suppressed_cells
+        on
+            suppression.measure_id = role_suppressed_cells.measure_id
+            and suppression.segment_type = role_suppressed_cells.segment_type
+            and suppression.segment_value = role_suppressed_cells.segment_value
+
+),
+
 with_statistics as (
 
     select
         *,
-        suppression_reason is not null as is_suppressed,
+        cell_suppression_reason is not null as is_suppressed,
         {{ proportion_columns('n_selecting', 'n_answering') }}
-    from suppression
+    from pooled_suppression
 
 ),
 
@@ -244,7 +282,7 @@ final as (
         case when not is_suppressed then ci_low_pct end as ci_low_pct,
         case when not is_suppressed then ci_high_pct end as ci_high_pct,
         is_suppressed,
-        suppression_reason,
+        cell_suppression_reason as suppression_reason,
         cast({{ var('min_cell_n') }} as {{ dbt.type_int() }}) as min_cell_n
     from with_statistics
 
