@@ -185,3 +185,48 @@ def test_build_fails_when_a_published_figure_is_not_reproduced(built_warehouse, 
         """,
     )
     assert not is_reproduced
+
+
+def test_junk_in_a_real_interview_fails_the_build_by_name(built_warehouse, tmp_path):
+    """An unparsable start or completion code in a real interview stops the build; the same
+    junk in a test record (screened out anyway) does not."""
+    import duckdb
+
+    build_db = copy_of(built_warehouse, tmp_path)
+    with duckdb.connect(str(build_db)) as connection:
+        [(real_rows,)] = connection.execute(
+            """
+            update raw.cmo_study_2011_export set StartDate = '31/02/2011 9:xx', Finished = 'yes'
+            where ResponseID = (
+                select min(ResponseID) from raw.cmo_study_2011_export where Status = 'IP Address'
+            )
+            """
+        ).fetchall()
+        [(test_record_rows,)] = connection.execute(
+            """
+            update raw.cio_study_2011_export set disposition = null, interview_minutes = 'n/a'
+            where resp_id = (
+                select min(resp_id) from raw.cio_study_2011_export
+                where interviewer_id like 'TEST%'
+            )
+            """
+        ).fetchall()
+    assert (real_rows, test_record_rows) == (1, 1)
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(
+            [
+                "test",
+                "--select",
+                "stg_cmo_study__interviews",
+                "stg_cio_study__interviews",
+                "--exclude",
+                "test_type:unit",
+            ],
+            build_db,
+            tmp_path,
+        )
+    output = str(failure.value)
+    assert "Failure in test real_cmo_interviews_have_a_parsable_start" in output
+    assert "Failure in test real_cmo_interviews_have_a_finished_code" in output
+    assert "Failure in test real_cio_interviews_have_a_disposition" not in output
+    assert "Failure in test real_cio_interviews_have_a_numeric_duration" not in output
