@@ -21,11 +21,11 @@ interviews as (
 
 ),
 
--- fig01: the sample, per role and pooled
+-- fig01: the sample, per role and pooled (the rollup row is both studies)
 sample_by_role as (
 
     select
-        role,
+        coalesce(role, 'ALL') as role,
         sum(case when is_interviewed then 1 else 0 end)
             as respondents_interviewed,
         sum(case when is_qualified then 1 else 0 end) as qualified_completes,
@@ -34,18 +34,7 @@ sample_by_role as (
         count(distinct case when is_qualified then industry_code end)
             as industries
     from interviews
-    group by role
-    union all
-    select
-        'ALL' as role,
-        sum(case when is_interviewed then 1 else 0 end)
-            as respondents_interviewed,
-        sum(case when is_qualified then 1 else 0 end) as qualified_completes,
-        count(distinct case when is_qualified then country_code end)
-            as countries,
-        count(distinct case when is_qualified then industry_code end)
-            as industries
-    from interviews
+    group by rollup(role)
 
 ),
 
