@@ -8,12 +8,14 @@ export DBT_PROFILES_DIR := $(CURDIR)
 .PHONY: run test lint ui seeds bench lock clean
 
 # The virtual environment is rebuilt whenever the lock file changes.
-$(INSTALLED): requirements.lock
+$(INSTALLED): requirements.lock pyproject.toml
 	# Python's own venv first; where a distribution ships Python without it, virtualenv.
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
+	# The project's own packages (cmo_cio, orchestration, report, expectations, synthetic).
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
 ## run: refresh the warehouse headless (build, check, publish, report)

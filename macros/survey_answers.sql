@@ -1,7 +1,9 @@
 {#-
-    The answer columns of each raw export, in questionnaire order, exactly as
-    docs/design.md lays them out. Staging keeps them under these names (any
-    case) and the codebook seed survey_items maps each one to an item.
+    The answer columns of each raw export, in file order: the columns of its
+    source marked `meta: {answer: true}` (models/staging/_raw__sources.yml).
+    Staging keeps them under these names (lower case) and the codebook seed
+    survey_items maps each one to an item; the singular test
+    assert_answer_columns_match_the_codebook holds the three together.
 -#}
 {% macro survey_answer_columns(study) -%}
     {%- set columns = [] -%}
@@ -82,4 +84,19 @@
             {%- endfor %}
         )
     )
+{%- endmacro %}
+
+
+{#- Every answer column of both studies as a row (study, raw_column). -#}
+{% macro answer_column_rows() -%}
+    {%- set rows = [] -%}
+    {%- for study in ['CMO', 'CIO'] -%}
+        {%- for column in survey_answer_columns(study) -%}
+            {%- do rows.append("('" ~ study ~ "', '" ~ column ~ "')") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    select
+        study,
+        raw_column
+    from (values {{ rows | join(', ') }}) as answer_columns (study, raw_column)
 {%- endmacro %}

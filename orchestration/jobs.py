@@ -1,13 +1,17 @@
-"""The one refresh job: build, audit, publish and report, all assets and checks."""
+"""The one refresh job: build, audit, publish and report, every asset and check."""
 
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
+from cmo_cio.landing import Exports
+from cmo_cio.settings import WarehouseSettings
+from orchestration.assets.raw import refresh_op_config
+from orchestration.resources import run_config_resources
+
 # Runs carrying this tag are limited to one at a time by dagster.yaml (run queue).
 REFRESH_CONCURRENCY_TAG = "cmo_cio_warehouse/refresh"
 JOB_NAME = "refresh_warehouse"
-DBT_OP_NAME = "warehouse_dbt"
 
 refresh_warehouse = define_asset_job(
     name=JOB_NAME,
@@ -20,7 +24,9 @@ refresh_warehouse = define_asset_job(
 )
 
 
-def export_run_config(cmo_export_path: str = "", cio_export_path: str = "") -> dict:
-    """Run config that makes the refresh build from landed exports (dbt vars)."""
-    config = {"cmo_export_path": cmo_export_path, "cio_export_path": cio_export_path}
-    return {"ops": {DBT_OP_NAME: {"config": {k: v for k, v in config.items() if v}}}}
+def refresh_run_config(exports: Exports, settings: WarehouseSettings | None = None) -> dict:
+    """Run config of a refresh from `exports`; with `settings`, also the run's paths."""
+    config: dict = {"ops": refresh_op_config(exports)}
+    if settings is not None:
+        config["resources"] = run_config_resources(settings)
+    return config

@@ -1,7 +1,8 @@
 """What starts a refresh: a daily schedule, and a sensor on the landing folder.
 
-Both build their run config from `orchestration.inputs.current_exports`: per study the newest
-settled export in the landing folder, the committed seed only for a study with none landed.
+Both build their run config from `cmo_cio.landing.current_exports`: per study the newest
+settled export in the landing folder, the synthetic export only for a study with none landed.
+They read the landing folder and its settle time through the `warehouse` resource.
 Both skip while a refresh is queued or running (or holds the refresh lock), so at most one
 refresh runs at a time; a skipped landed export is picked up on a later tick.
 """
@@ -24,18 +25,17 @@ from dagster import (
     sensor,
 )
 
-from orchestration import paths
-from orchestration.inputs import (
+from cmo_cio.landing import (
     LandedExport,
     current_exports,
-    export_vars,
+    export_paths,
     inputs_label,
     newest_per_study,
     read_landing_folder,
-    settle_seconds,
 )
-from orchestration.jobs import JOB_NAME, export_run_config, refresh_warehouse
-from orchestration.lock import refresh_lock_is_held
+from cmo_cio.lock import refresh_lock_is_held
+from orchestration.jobs import JOB_NAME, refresh_run_config, refresh_warehouse
+from orchestration.resources import WarehouseResource
 
 DAILY_CRON = "0 5 * * *"
 INPUTS_TAG = "cmo_cio_warehouse/inputs"
@@ -47,7 +47,7 @@ ACTIVE_STATUSES = [
 ]
 
 
-def refresh_in_progress(context) -> str | None:
+def refresh_in_progress(context, warehouse: WarehouseResource) -> str | None:
     """Why a new refresh must wait, or None when none is queued or running."""
     instance = getattr(context, "instance", None)
     if instance is not None:
@@ -57,19 +57,20 @@ def refresh_in_progress(context) -> str | None:
         if active:
             run = active[0].dagster_run
             return f"refresh run {run.run_id} is {run.status.value.lower()}"
-    if refresh_lock_is_held(paths.refresh_lock_file()):
-        return f"a refresh holds {paths.refresh_lock_file()}"
+    lock_file = warehouse.settings.refresh_lock_file
+    if refresh_lock_is_held(lock_file):
+        return f"a refresh holds {lock_file}"
     return None
 
 
 def refresh_request(
     trigger: str, exports: dict[str, LandedExport], run_key: str | None = None
 ) -> RunRequest:
-    """A refresh built from `exports` (study -> landed export); other studies use their seed."""
+    """A refresh built from `exports` (study -> landed export); other studies are synthetic."""
     label = inputs_label(exports)
     return RunRequest(
         run_key=run_key,
-        run_config=export_run_config(**export_vars(exports)),
+        run_config=refresh_run_config(export_paths(exports)),
         tags={"cmo_cio_warehouse/trigger": trigger, INPUTS_TAG: label},
     )
 
@@ -81,14 +82,16 @@ def refresh_request(
     job=refresh_warehouse,
     default_status=DefaultScheduleStatus.RUNNING,
     description="Rebuilds, audits and publishes the warehouse every day at 05:00 UTC from the "
-    "current inputs: the newest settled landed export of each study, else its seed.",
+    "current inputs: the newest settled landed export of each study, else its synthetic one.",
 )
-def daily_refresh_schedule(context: ScheduleEvaluationContext):
-    """Rebuilds from `current_exports()`, never from the seeds once an export has landed."""
-    busy = refresh_in_progress(context)
+def daily_refresh_schedule(context: ScheduleEvaluationContext, warehouse: WarehouseResource):
+    """Rebuilds from the current inputs, never from the synthetic files once an export landed."""
+    busy = refresh_in_progress(context, warehouse)
     if busy:
         return SkipReason(f"skipped: {busy}")
-    return refresh_request("schedule", current_exports())
+    settings = warehouse.settings
+    exports = current_exports(settings.landing_dir, settings.landing_settle_seconds)
+    return refresh_request("schedule", exports)
 
 
 # -- landing folder -------------------------------------------------------------------------
@@ -102,26 +105,27 @@ def daily_refresh_schedule(context: ScheduleEvaluationContext):
     description="Starts a refresh when a new CMO or CIO export has settled in the landing "
     "folder, built from the current inputs of both studies.",
 )
-def landing_export_sensor(context: SensorEvaluationContext):
-    """A new settled export starts a refresh from `current_exports()` (both studies).
+def landing_export_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+    """A new settled export starts a refresh from the current inputs of both studies.
 
     The cursor maps each export file seen to its fingerprint (modification time and size),
     so the same file never triggers twice. A file counts once its modification time is
-    `settle_seconds()` old; an export older than the current one of its study is superseded
-    and starts nothing.
+    settle time old; an export older than the current one of its study is superseded and
+    starts nothing.
     """
-    landing_dir = paths.landing_dir()
+    settings = warehouse.settings
+    landing_dir, settle_seconds = settings.landing_dir, settings.landing_settle_seconds
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    folder = read_landing_folder(landing_dir)
+    folder = read_landing_folder(landing_dir, settle_seconds)
     unseen = [
         export for export in folder.settled if seen.get(export.path.name) != export.fingerprint
     ]
     if not unseen:
         if folder.unsettled:
             names = ", ".join(export.path.name for export in folder.unsettled)
-            return SkipReason(f"waiting for {names} to settle ({settle_seconds():g} s unchanged)")
+            return SkipReason(f"waiting for {names} to settle ({settle_seconds:g} s unchanged)")
         return SkipReason(f"no new export in {landing_dir}")
-    busy = refresh_in_progress(context)
+    busy = refresh_in_progress(context, warehouse)
     if busy:
         # The cursor is not advanced: the export starts a refresh on a later tick.
         return SkipReason(f"new export waits: {busy}")
@@ -133,7 +137,7 @@ def landing_export_sensor(context: SensorEvaluationContext):
     cursor_text = json.dumps(cursor, sort_keys=True)
 
     exports = newest_per_study(folder.settled)
-    if not any(exports.get(export.study) == export for export in unseen):
+    if not any(exports.get(export.study_key) == export for export in unseen):
         superseded = ", ".join(export.path.name for export in unseen)
         return SensorResult(
             skip_reason=SkipReason(f"{superseded}: superseded by a newer export of its study"),

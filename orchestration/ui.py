@@ -13,15 +13,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from orchestration import paths
+from cmo_cio.settings import PROJECT_DIR, WAREHOUSE_DIR
 
-INSTANCE_CONFIG = paths.PROJECT_DIR / "dagster.yaml"
+INSTANCE_CONFIG = PROJECT_DIR / "dagster.yaml"
 
 
 def prepare_dagster_home() -> Path:
     """Create DAGSTER_HOME (default warehouse/dagster_home) holding the committed dagster.yaml."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.WAREHOUSE_DIR / "dagster_home")
-    home = home if home.is_absolute() else paths.PROJECT_DIR / home
+    home = Path(os.environ.get("DAGSTER_HOME") or WAREHOUSE_DIR / "dagster_home")
+    home = home if home.is_absolute() else PROJECT_DIR / home
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
     return home
@@ -37,10 +37,10 @@ def main(argv: list[str] | None = None) -> None:
     command = dagster_dev_command(sys.argv[1:] if argv is None else argv)
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(paths.PROJECT_DIR), env.get("PYTHONPATH", "")) if part
+        part for part in (str(PROJECT_DIR), env.get("PYTHONPATH", "")) if part
     )
     print(f"DAGSTER_HOME={home}\n{' '.join(command)}", flush=True)
-    os.chdir(paths.PROJECT_DIR)
+    os.chdir(PROJECT_DIR)
     os.execve(command[0], command, env)
 
 

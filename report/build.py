@@ -33,8 +33,6 @@ SEGMENT_TYPES = {
     "company_size": "Company size",
     "financial_performance": "Financial performance",
 }
-# "Interviewed" counts real, distinct interviews (docs/design.md, "Screening").
-INTERVIEWED_OUTCOMES = ("qualified", "partial", "speeder")
 ROLE_ORDER = {"CMO": 0, "CIO": 1, "ALL": 2}
 
 
@@ -113,8 +111,10 @@ def _screening_table(screening: list[Row]) -> dict:
             row["study"], {"study": row["study"], "counts": {}, "raw": row["raw_interview_count"]}
         )
         study["counts"][row["screening_outcome"]] = row["interview_count"]
+    # "Interviewed" counts real, distinct interviews: the codebook marks their outcomes.
+    interviewed = {r["screening_outcome"] for r in screening if r["is_interviewed"]}
     for study in studies.values():
-        study["interviewed"] = sum(study["counts"].get(o, 0) for o in INTERVIEWED_OUTCOMES)
+        study["interviewed"] = sum(study["counts"].get(o, 0) for o in interviewed)
     ordered = sorted(studies.values(), key=lambda s: (ROLE_ORDER.get(s["study"], 9), s["study"]))
     return {"outcomes": outcomes, "studies": ordered}
 

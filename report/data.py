@@ -9,19 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-MART_SCHEMA = "marts"
-
-# The figure marts in report order (docs/design.md, "Marts").
-FIGURE_MARTS = {
-    "fig02": "fig02_complexity",
-    "fig03": "fig03_external_forces",
-    "fig04": "fig04_technology_importance",
-    "fig05": "fig05_business_technology_collaboration",
-    "fig06": "fig06_cmo_information_sources",
-    "fig07": "fig07_cmo_market_factor_preparedness",
-    "fig08": "fig08_data_priorities",
-    "fig09": "fig09_technology_plans",
-}
+from cmo_cio.marts import FIGURE_MARTS
+from cmo_cio.studies import MART_SCHEMA
 
 Row = dict[str, object]
 

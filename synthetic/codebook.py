@@ -28,10 +28,24 @@ class Codebook:
     answer_options: list[dict[str, str]]
     measures: list[dict[str, str]]
     published: list[dict[str, str]]
+    screening_outcomes: list[dict[str, str]]
     region_of_country: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.region_of_country = {c["country_code"]: c["region_code"] for c in self.countries}
+
+    @property
+    def qualified_outcome(self) -> str:
+        """The outcome of an interview no screening reason applies to."""
+        return min(self.screening_outcomes, key=lambda row: int(row["outcome_order"]))[
+            "screening_outcome"
+        ]
+
+    @property
+    def screening_reasons(self) -> tuple[str, ...]:
+        """The reasons an interview is screened out, in the order they apply."""
+        ordered = sorted(self.screening_outcomes, key=lambda row: int(row["outcome_order"]))
+        return tuple(row["screening_outcome"] for row in ordered[1:])
 
     def items_of(self, study: str) -> list[dict[str, str]]:
         """Survey items of a study in questionnaire (column) order."""
@@ -94,4 +108,5 @@ def load_codebook(reference_dir: Path = REFERENCE_DIR) -> Codebook:
         answer_options=read("answer_options"),
         measures=read("measures"),
         published=read("published_figures"),
+        screening_outcomes=read("screening_outcomes"),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cmo_cio.studies import STUDY_BY_CODE
 from synthetic import calibration as cal
 from synthetic.codebook import Codebook
 from synthetic.model import (
@@ -29,23 +30,12 @@ from synthetic.model import (
     vectorized_lookup,
 )
 
-QUALIFIED = "qualified"
-OUTCOME_ORDER = ("test_record", "duplicate", "partial", "speeder")
 ID_ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
 
-CMO_ADMIN_COLUMNS = [
-    "ResponseID", "ExternalRef", "Status", "StartDate", "EndDate", "Duration", "Finished",
-    "Progress", "Country", "Industry", "CompanySize", "FinPerf",
-]  # fmt: skip
-CIO_ADMIN_COLUMNS = [
-    "resp_id", "panel_uid", "interviewer_id", "interview_start", "interview_minutes",
-    "disposition", "country_iso", "industry_code", "emp_band", "fin_perf",
-]  # fmt: skip
 
-
-def export_columns(book: Codebook, study: str) -> list[str]:
-    admin = CMO_ADMIN_COLUMNS if study == "CMO" else CIO_ADMIN_COLUMNS
-    return admin + [row["raw_column"] for row in book.items_of(study)]
+def export_columns(study: str) -> list[str]:
+    """The columns of a study's export, in file order (its dbt source declares them)."""
+    return list(STUDY_BY_CODE[study].columns)
 
 
 @dataclass
@@ -81,9 +71,10 @@ def build_interviews(
     extra = extra.take(np.arange(n_extra))
     cohort = concat([qualified, extra])
     n = cohort.n
+    qualified_outcome = book.qualified_outcome
     outcome = np.array(
-        [QUALIFIED] * n_qualified
-        + [reason for reason in OUTCOME_ORDER for _ in range(screened_out[reason])],
+        [qualified_outcome] * n_qualified
+        + [reason for reason in book.screening_reasons for _ in range(screened_out[reason])],
         dtype=object,
     )
     panel_number = panel_offset + np.arange(n)
@@ -96,7 +87,7 @@ def build_interviews(
     last_day = np.datetime64(cal.FIELDWORK[study]["days"][1], "s")
     latest_original = last_day - np.timedelta64(high_days, "D")
     originals = rng.choice(
-        np.flatnonzero((outcome == QUALIFIED) & (start < latest_original)),
+        np.flatnonzero((outcome == qualified_outcome) & (start < latest_original)),
         len(duplicates),
         replace=False,
     )
@@ -274,7 +265,7 @@ def cmo_export(
         codes = {**book.raw_value("CMO", item), **dict.fromkeys(MISSING, "")}
         columns[row["raw_column"]] = vectorized_lookup(codes, cohort.answers[(item, sub)])
     spoil_cmo_test_records(columns, tests, rng)
-    return {c: columns[c] for c in export_columns(book, "CMO")}
+    return {c: columns[c] for c in export_columns("CMO")}
 
 
 def spoil_cmo_test_records(columns, tests, rng) -> None:
@@ -333,7 +324,7 @@ def cio_export(book: Codebook, interviews: Interviews, rng, resp_offset: int = 1
         columns["emp_band"][row] = "NA"
         columns["fin_perf"][row] = "NA"
         columns["B1"][row] = "7"
-    return {c: columns[c] for c in export_columns(book, "CIO")}
+    return {c: columns[c] for c in export_columns("CIO")}
 
 
 __all__ = ["NOT_RANKED", "build_interviews", "cmo_export", "cio_export", "export_columns"]

@@ -1,6 +1,6 @@
 """Write the synthetic raw exports of the 2011 CMO and CIO studies.
 
-    python -m synthetic.generate [--seed 2011] [--out-dir seeds/raw]
+    python -m synthetic.generate [--seed 2011] [--out-dir data/synthetic]
 
 The data are synthetic: the respondent-level answers of the two studies were
 never published. The generator reads the codebook seeds and the calibration
@@ -20,12 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from cmo_cio.studies import STUDIES, SYNTHETIC_EXPORT_DIR
 from synthetic import calibration as cal
 from synthetic.codebook import load_codebook
 from synthetic.exports import build_interviews, cio_export, cmo_export
 
-RAW_DIR = Path(__file__).resolve().parent.parent / "seeds" / "raw"
-EXPORT_FILES = {"CMO": "cmo_study_2011_export.csv", "CIO": "cio_study_2011_export.csv"}
 STUDY_STREAM = {"CMO": 1, "CIO": 2}
 
 
@@ -50,20 +49,21 @@ def write_csv(columns: dict[str, np.ndarray], path: Path) -> int:
     return len(rows)
 
 
-def generate(seed: int = cal.DEFAULT_SEED, out_dir: Path = RAW_DIR) -> dict[str, Path]:
+def generate(seed: int = cal.DEFAULT_SEED, out_dir: Path = SYNTHETIC_EXPORT_DIR) -> dict[str, Path]:
+    """Write each study's export as `<out_dir>/<its committed synthetic export's name>`."""
     book = load_codebook()
     written = {}
-    for study, file_name in EXPORT_FILES.items():
-        path = Path(out_dir) / file_name
-        write_csv(study_columns(study, seed, book), path)
-        written[study] = path
+    for study in STUDIES:
+        path = Path(out_dir) / study.synthetic_export.name
+        write_csv(study_columns(study.code, seed, book), path)
+        written[study.code] = path
     return written
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=cal.DEFAULT_SEED)
-    parser.add_argument("--out-dir", type=Path, default=RAW_DIR)
+    parser.add_argument("--out-dir", type=Path, default=SYNTHETIC_EXPORT_DIR)
     args = parser.parse_args(argv)
     for study, path in generate(args.seed, args.out_dir).items():
         print(f"{study}: {path}")

@@ -23,11 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cmo_cio.studies import STUDY_BY_CODE
 from synthetic import calibration as cal
 from synthetic.codebook import load_codebook
 from synthetic.exports import build_interviews, cio_export, cmo_export, export_columns
 
-SCALE_FILES = {"CMO": "cmo_study_2011_export.parquet", "CIO": "cio_study_2011_export.parquet"}
 STUDY_STREAM = {"CMO": 11, "CIO": 12}
 # Exact calibration needs enough respondents for 1-point rounding steps.
 MIN_EXACT_RESPONDENTS = 1000
@@ -58,9 +58,9 @@ def to_arrow(columns: dict[str, np.ndarray], schema: pa.Schema) -> pa.Table:
 
 def write_study(study: str, n_rows: int, out_dir: Path, seed: int, chunk_rows: int) -> ScaleResult:
     book = load_codebook()
-    columns = export_columns(book, study)
+    columns = export_columns(study)
     schema = pa.schema([(name, pa.string()) for name in columns])
-    path = Path(out_dir) / SCALE_FILES[study]
+    path = Path(out_dir) / f"{STUDY_BY_CODE[study].source_table}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     # CMO panel ids need more digits than the 2011 export's five at scale.
     panel_digits = max(5, len(str(n_rows)) + 1)

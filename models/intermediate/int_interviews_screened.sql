@@ -34,6 +34,35 @@ size_bands as (
 
 ),
 
+screening_outcomes as (
+
+    select * from {{ ref('stg_reference__screening_outcomes') }}
+
+),
+
+-- the order in which the codebook applies each screening reason (one row)
+reason_orders as (
+
+    select
+        max(
+            case when screening_outcome = 'qualified' then outcome_order end
+        ) as qualified_order,
+        max(
+            case when screening_outcome = 'test_record' then outcome_order end
+        ) as test_record_order,
+        max(
+            case when screening_outcome = 'duplicate' then outcome_order end
+        ) as duplicate_order,
+        max(
+            case when screening_outcome = 'partial' then outcome_order end
+        ) as partial_order,
+        max(
+            case when screening_outcome = 'speeder' then outcome_order end
+        ) as speeder_order
+    from screening_outcomes
+
+),
+
 -- the CMO export names its profile in English labels: look up the codes
 cmo_coded as (
 
@@ -93,43 +122,59 @@ unioned as (
 
 ),
 
--- one outcome per interview: the first reason that applies, in design order
-screened as (
+-- one outcome per interview: the first reason that applies, in the
+-- codebook's order; none applies to a qualified interview
+first_reasons as (
 
     select
-        respondent_key,
-        study as role,
-        started_at as interview_started_at,
-        cast(started_at as date) as interview_date,
-        interview_minutes,
-        country_code,
-        industry_code,
-        size_band_code,
-        financial_performance,
-        is_test_record,
-        is_duplicate,
-        is_partial,
-        is_speeder,
-        case
-            when is_test_record then 'test_record'
-            when is_duplicate then 'duplicate'
-            when is_partial then 'partial'
-            when is_speeder then 'speeder'
-            else 'qualified'
-        end as screening_outcome
+        unioned.*,
+        coalesce(
+            least(
+                case
+                    when unioned.is_test_record
+                        then reason_orders.test_record_order
+                end,
+                case
+                    when unioned.is_duplicate
+                        then reason_orders.duplicate_order
+                end,
+                case
+                    when unioned.is_partial then reason_orders.partial_order
+                end,
+                case
+                    when unioned.is_speeder then reason_orders.speeder_order
+                end
+            ),
+            reason_orders.qualified_order
+        ) as outcome_order
     from unioned
+    cross join reason_orders
 
 ),
 
 final as (
 
     select
-        *,
-        screening_outcome = 'qualified' as is_qualified,
+        first_reasons.respondent_key,
+        first_reasons.study as role,
+        first_reasons.started_at as interview_started_at,
+        cast(first_reasons.started_at as date) as interview_date,
+        first_reasons.interview_minutes,
+        first_reasons.country_code,
+        first_reasons.industry_code,
+        first_reasons.size_band_code,
+        first_reasons.financial_performance,
+        first_reasons.is_test_record,
+        first_reasons.is_duplicate,
+        first_reasons.is_partial,
+        first_reasons.is_speeder,
+        screening_outcomes.screening_outcome,
+        screening_outcomes.screening_outcome = 'qualified' as is_qualified,
         -- real, distinct interviews, as fig01 counts them
-        screening_outcome in ('qualified', 'partial', 'speeder')
-            as is_interviewed
-    from screened
+        screening_outcomes.is_interviewed
+    from first_reasons
+    inner join screening_outcomes
+        on first_reasons.outcome_order = screening_outcomes.outcome_order
 
 )
 

@@ -1,5 +1,3 @@
--- depends_on: {{ ref('cmo_study_2011_export') }}
--- depends_on: {{ ref('cio_study_2011_export') }}
 -- Counting identities per study, from the raw export to the marts:
 -- raw rows = screened interviews = qualified + excluded,
 -- qualified = rows of dim_respondent,
@@ -9,19 +7,13 @@ with
 
 cmo_raw as (
 
-    select *
-    from {{ raw_export_relation(
-        'cmo_study_2011_export', 'cmo_export_path'
-    ) }}
+    select * from {{ source('raw', 'cmo_study_2011_export') }}
 
 ),
 
 cio_raw as (
 
-    select *
-    from {{ raw_export_relation(
-        'cio_study_2011_export', 'cio_export_path'
-    ) }}
+    select * from {{ source('raw', 'cio_study_2011_export') }}
 
 ),
 

@@ -1,24 +1,17 @@
--- depends_on: {{ ref('cmo_study_2011_export') }}
--- depends_on: {{ ref('cio_study_2011_export') }}
--- Raw interviews = qualified + excluded, by study and outcome. The raw
--- counts are read from the exports themselves, not from staging.
+-- Raw interviews = qualified + excluded, by study and every outcome of the
+-- codebook. The raw counts are read from the exports themselves, not from
+-- staging.
 with
 
 cmo_raw as (
 
-    select *
-    from {{ raw_export_relation(
-        'cmo_study_2011_export', 'cmo_export_path'
-    ) }}
+    select * from {{ source('raw', 'cmo_study_2011_export') }}
 
 ),
 
 cio_raw as (
 
-    select *
-    from {{ raw_export_relation(
-        'cio_study_2011_export', 'cio_export_path'
-    ) }}
+    select * from {{ source('raw', 'cio_study_2011_export') }}
 
 ),
 
@@ -44,25 +37,7 @@ raw_counts as (
 
 outcomes as (
 
-    select
-        'qualified' as screening_outcome,
-        1 as outcome_order
-    union all
-    select
-        'test_record' as screening_outcome,
-        2 as outcome_order
-    union all
-    select
-        'duplicate' as screening_outcome,
-        3 as outcome_order
-    union all
-    select
-        'partial' as screening_outcome,
-        4 as outcome_order
-    union all
-    select
-        'speeder' as screening_outcome,
-        5 as outcome_order
+    select * from {{ ref('stg_reference__screening_outcomes') }}
 
 ),
 
@@ -85,6 +60,7 @@ final as (
         outcomes.screening_outcome,
         outcomes.outcome_order,
         outcomes.screening_outcome != 'qualified' as is_excluded,
+        outcomes.is_interviewed,
         coalesce(outcome_counts.interview_count, 0) as interview_count,
         raw_counts.raw_interview_count
     from raw_counts

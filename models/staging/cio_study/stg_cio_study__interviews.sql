@@ -1,10 +1,8 @@
--- depends_on: {{ ref('cio_study_2011_export') }}
 with
 
 source as (
 
-    select *
-    from {{ raw_export_relation('cio_study_2011_export', 'cio_export_path') }}
+    select * from {{ source('raw', 'cio_study_2011_export') }}
 
 ),
 

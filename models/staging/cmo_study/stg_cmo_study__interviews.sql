@@ -1,10 +1,8 @@
--- depends_on: {{ ref('cmo_study_2011_export') }}
 with
 
 source as (
 
-    select *
-    from {{ raw_export_relation('cmo_study_2011_export', 'cmo_export_path') }}
+    select * from {{ source('raw', 'cmo_study_2011_export') }}
 
 ),
 

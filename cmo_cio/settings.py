@@ -1,0 +1,155 @@
+"""Run-time paths and settings of the warehouse: declared once, read from the environment.
+
+Every setting has a default and an environment variable that overrides it. Relative paths
+are taken from the project folder, so a run behaves the same from any working directory.
+The Dagster resource `orchestration.resources.WarehouseResource` shows the same settings in
+the UI (one field each) and the headless command builds its run config from
+`WarehouseSettings.from_env()`; the README's settings table is checked against `SETTINGS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+WAREHOUSE_DIR = PROJECT_DIR / "warehouse"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, environment variable, default and meaning."""
+
+    name: str
+    env_var: str
+    default: str
+    description: str
+    is_path: bool = True
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "build_db",
+        "CMO_CIO_BUILD_DB",
+        "warehouse/build.duckdb",
+        "build database: dbt writes every layer here; never read by BI tools",
+    ),
+    Setting(
+        "serving_db",
+        "CMO_CIO_SERVING_DB",
+        "warehouse/serving.duckdb",
+        "serving database: the audited marts BI tools read, replaced as a whole",
+    ),
+    Setting(
+        "parquet_dir",
+        "CMO_CIO_PARQUET_DIR",
+        "warehouse/parquet",
+        "Parquet copy of the served marts, one file per mart",
+    ),
+    Setting(
+        "gx_docs_dir",
+        "CMO_CIO_GX_DOCS_DIR",
+        "warehouse/gx_docs",
+        "Great Expectations Data Docs of the audit",
+    ),
+    Setting(
+        "report_dir",
+        "CMO_CIO_REPORT_DIR",
+        "warehouse/report",
+        "HTML report (index.html) built from the serving database",
+    ),
+    Setting(
+        "landing_dir",
+        "CMO_CIO_LANDING_DIR",
+        "warehouse/landing",
+        "landing folder: the newest settled export of each study is a refresh's input",
+    ),
+    Setting(
+        "landing_settle_seconds",
+        "CMO_CIO_LANDING_SETTLE_SECONDS",
+        "30",
+        "seconds a landed export must stay unchanged before a refresh reads it",
+        is_path=False,
+    ),
+    Setting(
+        "dbt_target_dir",
+        "CMO_CIO_DBT_TARGET_DIR",
+        "target",
+        "dbt artifacts: manifest.json and the folder of each refresh",
+    ),
+)
+SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+class SettingError(ValueError):
+    """A setting has a value the warehouse cannot use."""
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    """The settings of one run, paths absolute."""
+
+    build_db: Path
+    serving_db: Path
+    parquet_dir: Path
+    gx_docs_dir: Path
+    report_dir: Path
+    landing_dir: Path
+    landing_settle_seconds: float
+    dbt_target_dir: Path
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str | float | Path | None]) -> WarehouseSettings:
+        """Settings from raw values by name; a missing or empty value takes the default."""
+        parsed = {}
+        for setting in SETTINGS:
+            value = values.get(setting.name)
+            text = str(value).strip() if value is not None else ""
+            text = text or setting.default
+            parsed[setting.name] = _path(text) if setting.is_path else _seconds(setting, text)
+        return cls(**parsed)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WarehouseSettings:
+        """Settings from the environment variables of `SETTINGS`, defaults elsewhere."""
+        environ = os.environ if environ is None else environ
+        return cls.from_values({s.name: environ.get(s.env_var) for s in SETTINGS})
+
+    def as_strings(self) -> dict[str, str]:
+        """Every setting as text, for run config and display."""
+        return {field.name: _text(getattr(self, field.name)) for field in fields(self)}
+
+    @property
+    def refresh_lock_file(self) -> Path:
+        """Held while a refresh builds and publishes, beside the build database."""
+        return self.build_db.with_name(self.build_db.name + ".refresh.lock")
+
+    @property
+    def dbt_refresh_target_dir(self) -> Path:
+        """dbt artifacts of the refresh (one refresh at a time reuses its partial parse)."""
+        return self.dbt_target_dir / "refresh"
+
+
+def _path(text: str) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def _seconds(setting: Setting, text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise SettingError(
+            f"{setting.env_var} ({setting.name}) must be a number of seconds, not {text!r}"
+        ) from None
+    if seconds < 0:
+        raise SettingError(f"{setting.env_var} ({setting.name}) must not be negative, not {text!r}")
+    return seconds
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -1,0 +1,1 @@
+"""The assets of a refresh: the dbt build (`dbt`) and what is served from it (`serving`)."""

@@ -1,0 +1,42 @@
+"""Fixtures of the code-location tests: the Definitions and throwaway run folders."""
+
+from __future__ import annotations
+
+import pytest
+
+from cmo_cio.settings import WarehouseSettings
+
+
+@pytest.fixture(scope="session")
+def defs(tmp_path_factory):
+    """The Definitions, with dbt's manifest parsed into a temporary target folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CMO_CIO_DBT_TARGET_DIR", str(tmp_path_factory.mktemp("dbt_target")))
+        from orchestration.definitions import defs
+
+        yield defs
+
+
+@pytest.fixture
+def run_folders(tmp_path, monkeypatch):
+    """Every run-time path of the warehouse inside `tmp_path` (environment variables)."""
+    for variable, name in [
+        ("CMO_CIO_BUILD_DB", "build.duckdb"),
+        ("CMO_CIO_SERVING_DB", "serving.duckdb"),
+        ("CMO_CIO_PARQUET_DIR", "parquet"),
+        ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
+        ("CMO_CIO_REPORT_DIR", "report"),
+        ("CMO_CIO_LANDING_DIR", "landing"),
+    ]:
+        monkeypatch.setenv(variable, str(tmp_path / name))
+    monkeypatch.delenv("CMO_CIO_LANDING_SETTLE_SECONDS", raising=False)
+    (tmp_path / "landing").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def warehouse(run_folders):
+    """The `warehouse` resource with the settings of `run_folders`."""
+    from orchestration.resources import WarehouseResource
+
+    return WarehouseResource.from_settings(WarehouseSettings.from_env())

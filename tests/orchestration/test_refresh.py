@@ -1,0 +1,289 @@
+"""The refresh job end to end on temporary folders: build, audit, publish, report.
+
+Each full refresh costs a dbt build and the GX suites, so the runs are shared: one good run
+(while a reader holds the served database open) and one run from a corrupted landed export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cmo_cio.settings import WarehouseSettings
+from cmo_cio.studies import STUDY_BY_KEY
+from tests.support import digest, folder_digest
+
+pytestmark = pytest.mark.slow
+
+UNKNOWN_COUNTRY = "Atlantis"
+
+
+def run_config_of_this_module(run_config: dict | None = None) -> dict:
+    """A run config with the settings of this module's folders (as the headless command)."""
+    from orchestration.resources import run_config_resources
+
+    return {**(run_config or {}), "resources": run_config_resources(WarehouseSettings.from_env())}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """All run-time paths of the warehouse in one temporary folder (for this module)."""
+    root = tmp_path_factory.mktemp("warehouse")
+    with pytest.MonkeyPatch.context() as patch:
+        for variable, name in [
+            ("CMO_CIO_BUILD_DB", "build.duckdb"),
+            ("CMO_CIO_SERVING_DB", "serving.duckdb"),
+            ("CMO_CIO_PARQUET_DIR", "parquet"),
+            ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
+            ("CMO_CIO_REPORT_DIR", "report"),
+            ("CMO_CIO_LANDING_DIR", "landing"),
+            ("CMO_CIO_DBT_TARGET_DIR", "dbt_target"),
+        ]:
+            patch.setenv(variable, str(root / name))
+        patch.delenv("DAGSTER_HOME", raising=False)
+        (root / "landing").mkdir()
+        yield root
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    connection = duckdb.connect(sys.argv[1], read_only=True)
+    query = "select count(*) from marts.dim_respondent"
+    print(connection.execute(query).fetchone()[0], flush=True)
+    sys.stdin.readline()
+    print(connection.execute(query).fetchone()[0], flush=True)
+    connection.close()
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def good_run(warehouse, built_warehouse):
+    """`python -m orchestration` while another process reads the served database.
+
+    The served database of a previous refresh is made from the session's dbt build, so the
+    reader has something to hold open during this module's one good refresh.
+    """
+    from cmo_cio.publish import publish_marts
+    from orchestration.__main__ import main
+
+    serving_db = warehouse / "serving.duckdb"
+    publish_marts(built_warehouse, serving_db, warehouse / "parquet")
+    served_inode = serving_db.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    output = io.StringIO()
+    try:
+        rows_before = int(reader.stdout.readline())
+        with contextlib.redirect_stdout(output):
+            exit_code = main([])
+        reader.stdin.write("again\n")
+        reader.stdin.flush()
+        rows_again = int(reader.stdout.readline())
+        reader_status = reader.wait(timeout=60)
+    finally:
+        reader.kill()
+    return {
+        "exit_code": exit_code,
+        "summary": output.getvalue(),
+        "reader": (rows_before, rows_again, reader_status, reader.stderr.read()),
+        "served_inode_before": served_inode,
+    }
+
+
+def mart_names() -> list[str]:
+    from orchestration.assets.dbt import dbt_asset_keys
+
+    return sorted(key.path[-1] for key in dbt_asset_keys("marts"))
+
+
+def test_refresh_publishes_every_mart_with_parquet_docs_and_report(warehouse, good_run):
+    assert good_run["exit_code"] == 0, good_run["summary"]
+
+    marts = mart_names()
+    assert len(marts) >= 10
+    with duckdb.connect(str(warehouse / "serving.duckdb"), read_only=True) as connection:
+        served = connection.execute(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+        commented = connection.execute(
+            "select count(*) from duckdb_tables() where comment is not null"
+        ).fetchone()[0]
+    assert sorted(name for name, _ in served) == marts
+    assert commented > 0  # descriptions reach BI tools
+    assert sorted(path.name for path in (warehouse / "parquet").iterdir()) == [
+        f"{mart}.parquet" for mart in marts
+    ]
+    assert (warehouse / "gx_docs" / "index.html").is_file()
+    assert (warehouse / "report" / "index.html").is_file()
+
+
+def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run):
+    from expectations.runner import load_suites
+
+    summary = good_run["summary"]
+    # Nothing has landed: both studies are built from their synthetic exports, as it says.
+    assert "CMO: committed synthetic export data/synthetic/cmo_study_2011_export.csv" in summary
+    assert "CIO: committed synthetic export data/synthetic/cio_study_2011_export.csv" in summary
+    assert "models" in summary and "seeds" in summary
+    assert "dbt tests:" in summary and " 0 failed" in summary
+    for suite in load_suites():
+        assert f"passed gx_{suite.name} on {suite.table.replace('.', '/')}" in summary
+    assert str(warehouse / "serving.duckdb") in summary
+    assert "marts.dim_respondent:" in summary
+    assert str(warehouse / "report" / "index.html") in summary
+    assert "Refresh succeeded." in summary
+
+
+def corrupt_export(landing: Path) -> Path:
+    """A copy of the CMO export whose first real interview names a country not in the codebook."""
+    with STUDY_BY_KEY["cmo"].synthetic_export.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    first_real = next(row for row in rows if row["Status"] == "IP Address")
+    first_real["Country"] = UNKNOWN_COUNTRY
+    target = landing / "cmo_export_corrupted.csv"
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()))
+        writer.writeheader()
+        writer.writerows(rows)
+    # Written a while ago: the landing sensor only takes exports that have settled.
+    written = time.time() - 600
+    os.utime(target, (written, written))
+    return target
+
+
+def test_corrupted_landed_export_fails_a_blocking_check_and_keeps_the_served_version(
+    warehouse, good_run
+):
+    from dagster import build_sensor_context, instance_for_test
+
+    from orchestration.definitions import defs
+    from orchestration.resources import WarehouseResource
+    from orchestration.summary import summarize
+    from orchestration.triggers import landing_export_sensor
+
+    served_before = digest(warehouse / "serving.duckdb")
+    parquet_before = folder_digest(warehouse / "parquet")
+    export = corrupt_export(warehouse / "landing")
+
+    # The landing sensor turns the new file into a refresh request built from it.
+    resources = {"warehouse": WarehouseResource.from_env()}
+    with (
+        instance_for_test() as instance,
+        build_sensor_context(instance=instance, resources=resources) as context,
+    ):
+        sensor_result = landing_export_sensor(context)
+    (request,) = sensor_result.run_requests
+    job = defs.resolve_job_def("refresh_warehouse")
+    result = job.execute_in_process(
+        run_config=run_config_of_this_module(request.run_config), raise_on_error=False
+    )
+
+    assert not result.success
+    assert request.run_config["ops"]["raw_exports"]["config"] == {
+        "exports": {"cmo": str(export.resolve())}
+    }
+    failed_checks = [item for item in result.get_asset_check_evaluations() if not item.passed]
+    assert failed_checks, "a country outside the codebook must fail a blocking check"
+    assert all(item.blocking for item in failed_checks)
+    # dbt tests and the GX suite of the staged interviews both guard the country codebook;
+    # whichever fails first stops the run, and the summary names it.
+    guarding_checks = {"gx_staging__stg_cmo_study__interviews"} | {
+        item.check_name for item in failed_checks if "country" in item.check_name
+    }
+    assert guarding_checks & {item.check_name for item in failed_checks}
+    summary, failures = summarize(result)
+    print(summary)
+    assert f"CMO: landed export {export.resolve()}" in summary
+    assert "CIO: committed synthetic export" in summary
+    assert "REFRESH FAILED" in summary
+    for item in failed_checks:
+        assert any(item.check_name in failure for failure in failures)
+    assert "nothing: the served database and Parquet are unchanged" in summary
+    # Publish never ran: what BI tools read is byte-for-byte the previous good version.
+    materialized = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+    }
+    assert "publish" not in materialized
+    assert digest(warehouse / "serving.duckdb") == served_before
+    assert folder_digest(warehouse / "parquet") == parquet_before
+    export.unlink()
+
+
+def test_a_reader_holding_the_served_database_keeps_working_across_the_refresh(warehouse, good_run):
+    rows_before, rows_again, reader_status, reader_errors = good_run["reader"]
+    assert reader_status == 0, reader_errors
+    assert rows_again == rows_before > 0  # the reader kept its version, without errors
+    serving_db = warehouse / "serving.duckdb"
+    assert serving_db.stat().st_ino != good_run["served_inode_before"]  # a new file swapped in
+    with duckdb.connect(str(serving_db), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.dim_respondent").fetchone()[0] > 0
+
+
+def test_a_refresh_does_not_start_while_another_holds_the_lock(warehouse, good_run):
+    from cmo_cio.lock import refresh_lock
+    from orchestration.definitions import defs
+
+    served_before = digest(warehouse / "serving.duckdb")
+    job = defs.resolve_job_def("refresh_warehouse")
+    lock_file = WarehouseSettings.from_env().refresh_lock_file
+    with refresh_lock(lock_file, holder="another refresh"):
+        result = job.execute_in_process(
+            run_config=run_config_of_this_module(), raise_on_error=False
+        )
+    assert not result.success
+    assert "another refresh is in progress" in str(result.all_events)
+    assert digest(warehouse / "serving.duckdb") == served_before
+
+
+def test_a_failed_gx_suite_blocks_the_publish(
+    warehouse, good_run, built_warehouse, tmp_path, monkeypatch
+):
+    """The audit and publish steps alone, on a build whose figure shows an impossible share."""
+    from dagster import AssetCheckKey, AssetKey
+
+    from orchestration.checks import GX_CHECK_SPECS
+    from orchestration.definitions import defs
+    from orchestration.summary import summarize
+
+    served_before = digest(warehouse / "serving.duckdb")
+    parquet_before = folder_digest(warehouse / "parquet")
+    damaged_build = tmp_path / "build.duckdb"
+    shutil.copyfile(built_warehouse, damaged_build)
+    with duckdb.connect(str(damaged_build)) as connection:
+        connection.execute("update marts.fig02_complexity set share_pct = 150 where role = 'CMO'")
+    monkeypatch.setenv("CMO_CIO_BUILD_DB", str(damaged_build))
+
+    job = defs.resolve_job_def("refresh_warehouse").get_subset(
+        asset_selection={AssetKey("publish")},
+        asset_check_selection={AssetCheckKey(spec.asset_key, spec.name) for spec in GX_CHECK_SPECS},
+    )
+    result = job.execute_in_process(run_config=run_config_of_this_module(), raise_on_error=False)
+
+    assert not result.success
+    failed = {item.check_name for item in result.get_asset_check_evaluations() if not item.passed}
+    assert failed == {"gx_marts__fig02_complexity"}
+    summary, failures = summarize(result)
+    assert any("gx_marts__fig02_complexity" in failure for failure in failures)
+    assert "expect_column_values_to_be_between(share_pct)" in summary
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "publish" not in materialized
+    assert digest(warehouse / "serving.duckdb") == served_before
+    assert folder_digest(warehouse / "parquet") == parquet_before
