@@ -1,105 +1,151 @@
-"""Publish step of write-audit-publish: copy the audited marts to what BI tools read.
+"""Publish step of write-audit-publish: copy the audited marts to what their readers open.
 
-`publish_marts` never writes into the served database. It writes a complete new DuckDB file
-next to it (the build database attached read-only), closes it and renames it over the
-served one with `os.replace`. A reader therefore sees either the old file or the new one,
-never a mix, and a reader that still has the old file open keeps reading it.
+Two products leave the build database, each in a file of its own:
+- the public serving database (schema `marts`: aggregates only) and its Parquet copy, which
+  BI tools and the report read;
+- the restricted microdata database (schema `microdata`: de-identified respondent-level
+  marts), in a folder only its owner may enter (0700) and a file only its owner may read
+  (0600), so access is a file-system permission rather than a promise.
 
-The Parquet copy is swapped the same way: every refresh writes a new version folder and the
-Parquet path is a symbolic link that is atomically re-pointed to it. The previous version is
-kept, so a reader in the middle of listing the old folder is not pulled out from under.
+`publish_marts` never writes into a served file. It writes complete new DuckDB files beside
+them (the build database attached read-only), flushes them to disk, and renames each over its
+served file with `os.replace`. A reader therefore sees either the old file or the new one,
+never a mix, and a reader that still has the old file open keeps reading it. The files are
+written in DuckDB's storage format `SERVING_STORAGE_VERSION`, which BI drivers bundling an
+older DuckDB can read. The Parquet copy is swapped the same way: every refresh writes a new
+version folder and the Parquet path is a symbolic link that is atomically re-pointed to it.
+The previous version is kept, so a reader in the middle of listing the old folder is not
+pulled out from under.
 
-If anything fails before the swap, the served files stay byte-for-byte as they were.
+If anything fails before the swaps, the served files stay byte-for-byte as they were.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cmo_cio.studies import MART_SCHEMA
+from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
 
 # Parquet versions kept besides the one served (for readers still using an older link target).
 PARQUET_VERSIONS_KEPT = 2
+# The oldest storage format that holds what the marts use (tables, column types, comments):
+# DuckDB 0.10.3 and every later release read it, the DuckDB CLI and JDBC driver 1.x included.
+SERVING_STORAGE_VERSION = "v1.1.0"
+RESTRICTED_FOLDER_MODE = stat.S_IRWXU  # 0700
+RESTRICTED_FILE_MODE = stat.S_IRUSR | stat.S_IWUSR  # 0600
 
 
 class PublishError(RuntimeError):
     """The build database cannot be published (missing, or without marts)."""
 
 
-def publish_marts(build_db: Path, serving_db: Path, parquet_dir: Path) -> list[str]:
-    """Copy every table of schema `marts` from `build_db` to `serving_db` and to Parquet.
+def publish_marts(
+    build_db: Path, serving_db: Path, parquet_dir: Path, microdata_db: Path | None = None
+) -> list[str]:
+    """Publish schema `marts` to `serving_db` and Parquet, and `microdata` to `microdata_db`.
 
-    Table and column comments are carried over so BI tools show the descriptions.
-    Returns the names of the published mart tables, sorted.
+    Table and column comments are carried over so BI tools show the descriptions. Without
+    `microdata_db` only the public marts are published. Returns the names of the published
+    public mart tables, sorted.
     """
     build_db, serving_db, parquet_dir = Path(build_db), Path(serving_db), Path(parquet_dir)
     if not build_db.is_file():
         raise PublishError(f"build database {build_db} does not exist; run the dbt build first")
     serving_db.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir.parent.mkdir(parents=True, exist_ok=True)
+    if microdata_db is not None:
+        _make_restricted_folder(Path(microdata_db).parent)
 
     token = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
-    staged_db = serving_db.with_name(f".{serving_db.name}.{token}.publishing")
+    staged_db = _staged(serving_db, token)
+    staged_microdata = _staged(Path(microdata_db), token) if microdata_db else None
     staged_parquet = _parquet_versions_dir(parquet_dir) / token
     try:
-        tables = _write_staged_copy(build_db, staged_db, staged_parquet)
-        os.replace(staged_db, serving_db)
+        tables = _write_staged_copy(build_db, MART_SCHEMA, staged_db, staged_parquet)
+        if staged_microdata is not None:
+            _write_staged_copy(build_db, MICRODATA_SCHEMA, staged_microdata)
+            os.chmod(staged_microdata, RESTRICTED_FILE_MODE)
+            _durable_replace(staged_microdata, Path(microdata_db))
+        _durable_replace(staged_db, serving_db)
     except BaseException:
-        _remove_quietly(staged_db, staged_db.with_name(staged_db.name + ".wal"), staged_parquet)
+        _remove_quietly(staged_db, _wal(staged_db), staged_parquet)
+        if staged_microdata is not None:
+            _remove_quietly(staged_microdata, _wal(staged_microdata))
         raise
     _point_parquet_link(parquet_dir, staged_parquet)
     _prune_parquet_versions(parquet_dir, keep=staged_parquet)
     return tables
 
 
-def served_row_counts(serving_db: Path) -> dict[str, int]:
-    """Row count of every mart in the served database (read-only connection)."""
+def served_row_counts(database: Path, schema: str = MART_SCHEMA) -> dict[str, int]:
+    """Row count of every table of `schema` in a published database (read-only connection)."""
     import duckdb
 
-    with duckdb.connect(str(serving_db), read_only=True) as connection:
-        tables = _mart_tables(connection, database=None)
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = _tables(connection, None, schema)
         return {
             table: connection.execute(
-                f"select count(*) from {MART_SCHEMA}.{_quote(table)}"
+                f"select count(*) from {_quote(schema)}.{_quote(table)}"
             ).fetchone()[0]
             for table in tables
         }
 
 
-# -- the staged copy ------------------------------------------------------------------------
+# -- the staged copies ----------------------------------------------------------------------
 
 
-def _write_staged_copy(build_db: Path, staged_db: Path, staged_parquet: Path) -> list[str]:
+def _staged(target: Path, token: str) -> Path:
+    return target.with_name(f".{target.name}.{token}.publishing")
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def _write_staged_copy(
+    build_db: Path, schema: str, staged_db: Path, staged_parquet: Path | None = None
+) -> list[str]:
+    """Copy every table of `schema` into a new file `staged_db` (and to Parquet)."""
     import duckdb
 
-    staged_parquet.mkdir(parents=True)
-    connection = duckdb.connect(str(staged_db))
+    if staged_parquet is not None:
+        staged_parquet.mkdir(parents=True)
+    connection = duckdb.connect()
     try:
+        connection.execute(
+            f"attach {_literal(str(staged_db))} as published "
+            f"(storage_version '{SERVING_STORAGE_VERSION}')"
+        )
         connection.execute(f"attach {_literal(str(build_db))} as build (read_only)")
-        tables = _mart_tables(connection, database="build")
+        tables = _tables(connection, "build", schema)
         if not tables:
-            raise PublishError(f"build database {build_db} has no tables in schema {MART_SCHEMA}")
-        connection.execute(f"create schema {MART_SCHEMA}")
+            raise PublishError(f"build database {build_db} has no tables in schema {schema}")
+        connection.execute(f"create schema published.{_quote(schema)}")
         for table in tables:
-            _copy_table(connection, table)
-            target = staged_parquet / f"{table}.parquet"
-            connection.execute(
-                f"copy {MART_SCHEMA}.{_quote(table)} to {_literal(str(target))} (format parquet)"
-            )
+            _copy_table(connection, schema, table)
+            if staged_parquet is not None:
+                target = staged_parquet / f"{table}.parquet"
+                connection.execute(
+                    f"copy published.{_quote(schema)}.{_quote(table)} "
+                    f"to {_literal(str(target))} (format parquet)"
+                )
         connection.execute("detach build")
-        connection.execute("checkpoint")
+        connection.execute("checkpoint published")
+        connection.execute("detach published")
     finally:
         connection.close()
+    _fsync(staged_db)
     return tables
 
 
-def _mart_tables(connection, database: str | None) -> list[str]:
+def _tables(connection, database: str | None, schema: str) -> list[str]:
     database_filter = "database_name = ?" if database else "database_name = current_database()"
-    parameters = [MART_SCHEMA, database] if database else [MART_SCHEMA]
+    parameters = [schema, database] if database else [schema]
     rows = connection.execute(
         "select table_name from duckdb_tables() "
         f"where schema_name = ? and {database_filter} order by table_name",
@@ -108,15 +154,15 @@ def _mart_tables(connection, database: str | None) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _copy_table(connection, table: str) -> None:
-    source = f"build.{MART_SCHEMA}.{_quote(table)}"
-    target = f"{MART_SCHEMA}.{_quote(table)}"
+def _copy_table(connection, schema: str, table: str) -> None:
+    source = f"build.{_quote(schema)}.{_quote(table)}"
+    target = f"published.{_quote(schema)}.{_quote(table)}"
     connection.execute(f"create table {target} as select * from {source}")
 
     table_comment = connection.execute(
         "select comment from duckdb_tables() "
         "where database_name = 'build' and schema_name = ? and table_name = ?",
-        [MART_SCHEMA, table],
+        [schema, table],
     ).fetchone()[0]
     if table_comment:
         connection.execute(f"comment on table {target} is {_literal(table_comment)}")
@@ -125,10 +171,34 @@ def _copy_table(connection, table: str) -> None:
         "select column_name, comment from duckdb_columns() "
         "where database_name = 'build' and schema_name = ? and table_name = ? "
         "and comment is not null and comment <> '' order by column_index",
-        [MART_SCHEMA, table],
+        [schema, table],
     ).fetchall()
     for column, comment in column_comments:
         connection.execute(f"comment on column {target}.{_quote(column)} is {_literal(comment)}")
+
+
+# -- files on disk --------------------------------------------------------------------------
+
+
+def _make_restricted_folder(folder: Path) -> None:
+    """The folder of the restricted microdata: created, or narrowed, to owner-only access."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, RESTRICTED_FOLDER_MODE)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to disk, so a crash cannot leave a renamed but torn file."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _durable_replace(staged: Path, target: Path) -> None:
+    """Rename `staged` over `target`, then flush the folder so the rename itself lasts."""
+    os.replace(staged, target)
+    _fsync(target.parent)
 
 
 # -- the Parquet link -----------------------------------------------------------------------
@@ -148,6 +218,7 @@ def _point_parquet_link(parquet_dir: Path, version_dir: Path) -> None:
     new_link = parquet_dir.with_name(f".{parquet_dir.name}.{uuid.uuid4().hex[:8]}.link")
     new_link.symlink_to(os.path.relpath(version_dir, parquet_dir.parent), target_is_directory=True)
     os.replace(new_link, parquet_dir)
+    _fsync(parquet_dir.parent)
 
 
 def _prune_parquet_versions(parquet_dir: Path, keep: Path) -> None:

@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "serving database: the audited marts BI tools read, replaced as a whole",
     ),
     Setting(
+        "microdata_db",
+        "CMO_CIO_MICRODATA_DB",
+        "warehouse/restricted/respondent_microdata.duckdb",
+        "restricted microdata database: de-identified respondent-level marts, owner-only",
+    ),
+    Setting(
         "parquet_dir",
         "CMO_CIO_PARQUET_DIR",
         "warehouse/parquet",
@@ -93,6 +99,7 @@ class WarehouseSettings:
 
     build_db: Path
     serving_db: Path
+    microdata_db: Path
     parquet_dir: Path
     gx_docs_dir: Path
     report_dir: Path

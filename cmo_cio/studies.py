@@ -18,7 +18,8 @@ from cmo_cio.settings import PROJECT_DIR
 # Schemas of the build database (dbt_project.yml) that other parts read by name.
 RAW_SOURCE = "raw"
 REFERENCE_SCHEMA = "reference"
-MART_SCHEMA = "marts"
+MART_SCHEMA = "marts"  # public: aggregates, what BI tools read
+MICRODATA_SCHEMA = "microdata"  # restricted: de-identified respondent-level marts
 
 SYNTHETIC_EXPORT_DIR = PROJECT_DIR / "data" / "synthetic"
 RAW_SOURCES_FILE = PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"

@@ -37,6 +37,7 @@ class WarehouseResource(ConfigurableResource):
 
     build_db: str = _setting_field("build_db")
     serving_db: str = _setting_field("serving_db")
+    microdata_db: str = _setting_field("microdata_db")
     parquet_dir: str = _setting_field("parquet_dir")
     gx_docs_dir: str = _setting_field("gx_docs_dir")
     report_dir: str = _setting_field("report_dir")

@@ -10,6 +10,8 @@ from cmo_cio.landing import describe_inputs
 def summarize(result) -> tuple[str, list[str]]:
     """The printed summary of a refresh, and the list of what failed (empty on success)."""
     from cmo_cio.publish import served_row_counts
+    from cmo_cio.serving import bi_connections
+    from cmo_cio.studies import MICRODATA_SCHEMA
     from orchestration.assets.dbt import dbt_resource_types
     from orchestration.assets.raw import exports_of_run
     from orchestration.checks import GX_CHECK_PREFIX, blocks_publish
@@ -76,12 +78,17 @@ def summarize(result) -> tuple[str, list[str]]:
     }
     lines.append("Published:")
     if "publish" in materialized:
-        lines.append(f"  serving database {settings.serving_db}")
+        lines.append(f"  public serving database {settings.serving_db}")
         for table, rows in served_row_counts(settings.serving_db).items():
             lines.append(f"    marts.{table}: {rows} rows")
         lines.append(f"  Parquet {settings.parquet_dir}")
+        lines.append(f"  restricted microdata (owner-only) {settings.microdata_db}")
+        for table, rows in served_row_counts(settings.microdata_db, MICRODATA_SCHEMA).items():
+            lines.append(f"    microdata.{table}: {rows} rows")
+        lines.append("Connect BI tools read-only:")
+        lines.extend(f"  {client}: {how}" for client, how in bi_connections(settings))
     else:
-        lines.append("  nothing: the served database and Parquet are unchanged")
+        lines.append("  nothing: the served databases and Parquet are unchanged")
     if "report" in materialized:
         lines.append(f"  report {settings.report_dir / 'index.html'}")
 

@@ -52,37 +52,42 @@ def load_report_data(serving_db: Path) -> ReportData:
                 )
             return rows(connection, f"select * from {MART_SCHEMA}.{table} order by {order_by}")
 
+        figures = {
+            figure_id: read(mart, "display_order, role") for figure_id, mart in FIGURE_MARTS.items()
+        }
+        reconciliation = read(
+            "published_figure_reconciliation", "figure_id, measure_id, role, statistic"
+        )
         return ReportData(
-            figures={
-                figure_id: read(mart, "display_order, role")
-                for figure_id, mart in FIGURE_MARTS.items()
-            },
+            figures=figures,
             comparisons=read("cmo_cio_comparison", "figure_id, comparison_id"),
             segments=read("segment_comparison", "segment_type, segment_value, measure_id, role"),
             screening=read("screening_summary", "study, screening_outcome"),
-            reconciliation=read("published_figure_reconciliation", "figure_id, measure_id, role"),
-            sample_coverage=_sample_coverage(connection, available, serving_db),
+            reconciliation=reconciliation,
+            sample_coverage=_sample_coverage(reconciliation),
         )
     finally:
         connection.close()
 
 
-def _sample_coverage(connection, available: set[str], serving_db: Path) -> list[Row]:
-    if "dim_respondent" not in available:
-        raise ReportDataError(f"serving database {serving_db} has no table marts.dim_respondent")
-    return rows(
-        connection,
-        """
-        select
-            role,
-            count(*) as respondents,
-            count(distinct country_code) as countries,
-            count(distinct industry_code) as industries
-        from marts.dim_respondent
-        group by role
-        order by role
-        """,
-    )
+# fig01 counts of the reconciliation mart -> the sample table's columns
+COVERAGE_MEASURES = {
+    "qualified_completes": "respondents",
+    "countries": "countries",
+    "industries": "industries",
+}
+
+
+def _sample_coverage(reconciliation: list[Row]) -> list[Row]:
+    """Qualified respondents, countries and industries per study, as computed for fig01."""
+    by_role: dict[str, Row] = {}
+    for row in reconciliation:
+        column = COVERAGE_MEASURES.get(row["measure_id"])
+        if row["figure_id"] == "fig01" and column and row["role"] in ("CMO", "CIO"):
+            by_role.setdefault(row["role"], {"role": row["role"]})[column] = int(
+                row["computed_value"]
+            )
+    return [by_role[role] for role in sorted(by_role)]
 
 
 def rows(connection, sql: str) -> list[Row]:

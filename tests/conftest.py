@@ -22,11 +22,17 @@ def built_warehouse(tmp_path_factory) -> Path:
 def served_warehouse(built_warehouse, tmp_path_factory) -> Path:
     """The serving database published from `built_warehouse`, as BI tools read it.
 
-    The Parquet export sits beside it in `parquet/` (one `<mart>.parquet` per mart).
+    The Parquet export sits beside it in `parquet/` (one `<mart>.parquet` per public mart),
+    and the restricted microdata database in `respondent_microdata.duckdb`.
     """
     from cmo_cio.publish import publish_marts
 
     serve_dir = tmp_path_factory.mktemp("served")
     serving_db = serve_dir / "serving.duckdb"
-    publish_marts(built_warehouse, serving_db, serve_dir / "parquet")
+    publish_marts(
+        built_warehouse,
+        serving_db,
+        serve_dir / "parquet",
+        serve_dir / "respondent_microdata.duckdb",
+    )
     return serving_db

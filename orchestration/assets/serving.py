@@ -1,7 +1,8 @@
 """Publish and report: what BI tools and readers get, once the audit passed.
 
-- `publish` copies the audited marts to the serving database and Parquet
-  (`cmo_cio.publish.publish_marts`: a new file renamed over the old one).
+- `publish` copies the audited public marts to the serving database and Parquet, and the
+  restricted microdata to its own owner-only file (`cmo_cio.publish.publish_marts`: new
+  files renamed over the old ones).
 - `report` builds the HTML report from the serving database.
 
 Dagster runs `publish` only after the blocking checks of the marts passed; `publish` also
@@ -11,7 +12,7 @@ verifies that this run audited the build before touching what BI tools read.
 # No `from __future__ import annotations`: Dagster reads the annotations of the asset functions.
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
 
-from cmo_cio.studies import MART_SCHEMA
+from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
 from orchestration.assets.dbt import dbt_asset_keys
 from orchestration.checks import audit_failures_of_run
 from orchestration.resources import WarehouseResource
@@ -20,9 +21,10 @@ from orchestration.resources import WarehouseResource
 @asset(
     key="publish",
     group_name="serving",
-    deps=dbt_asset_keys(MART_SCHEMA),
-    description="Write-audit-publish: atomically replaces the serving database and Parquet "
-    "with the marts of the build database, once every blocking check passed.",
+    deps=dbt_asset_keys(MART_SCHEMA) + dbt_asset_keys(MICRODATA_SCHEMA),
+    description="Write-audit-publish: atomically replaces the public serving database and "
+    "its Parquet copy with the aggregate marts, and the restricted microdata database with "
+    "the de-identified respondent-level ones, once every blocking check passed.",
 )
 def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from cmo_cio.publish import publish_marts, served_row_counts
@@ -32,15 +34,20 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
         raise Failure(description="not published, the audit failed: " + "; ".join(problems))
 
     settings = warehouse.settings
-    tables = publish_marts(settings.build_db, settings.serving_db, settings.parquet_dir)
-    row_counts = served_row_counts(settings.serving_db)
+    tables = publish_marts(
+        settings.build_db, settings.serving_db, settings.parquet_dir, settings.microdata_db
+    )
     context.log.info(f"published {len(tables)} marts to {settings.serving_db}")
     return MaterializeResult(
         metadata={
             "serving_db": MetadataValue.path(str(settings.serving_db)),
             "parquet_dir": MetadataValue.path(str(settings.parquet_dir)),
-            "mart_row_counts": MetadataValue.json(row_counts),
+            "mart_row_counts": MetadataValue.json(served_row_counts(settings.serving_db)),
             "mart_count": len(tables),
+            "microdata_db": MetadataValue.path(str(settings.microdata_db)),
+            "microdata_row_counts": MetadataValue.json(
+                served_row_counts(settings.microdata_db, MICRODATA_SCHEMA)
+            ),
         }
     )
 

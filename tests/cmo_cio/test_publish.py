@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -24,6 +26,10 @@ def make_build_db(path: Path, rows: int = 3) -> Path:
         connection.execute("comment on column marts.fig_shares.share_pct is 'Percent, 0-100'")
         connection.execute("create table marts.dim_role as select 'CMO' as role")
         connection.execute("create table staging.not_published as select 1 as x")
+        connection.execute("create schema microdata")
+        connection.execute(
+            "create table microdata.dim_respondent as select range as respondent_id from range(5)"
+        )
     return path
 
 
@@ -115,3 +121,56 @@ def test_old_parquet_versions_are_pruned_and_a_plain_folder_is_taken_over(tmp_pa
     assert not (parquet_dir / "stale.parquet").exists()
     versions = list((tmp_path / ".parquet-versions").iterdir())
     assert len(versions) == 2  # the served version and the one before it
+
+
+def test_the_microdata_go_to_an_owner_only_file_and_nowhere_else(tmp_path):
+    build_db = make_build_db(tmp_path / "build.duckdb")
+    serving_db, parquet_dir = tmp_path / "serving.duckdb", tmp_path / "parquet"
+    microdata_db = tmp_path / "restricted" / "respondent_microdata.duckdb"
+    microdata_db.parent.mkdir(mode=0o755)  # a folder that was too open is narrowed
+
+    publish_marts(build_db, serving_db, parquet_dir, microdata_db)
+
+    assert stat.S_IMODE(microdata_db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(microdata_db.parent.stat().st_mode) == 0o700
+    assert served_row_counts(microdata_db, "microdata") == {"dim_respondent": 5}
+    with duckdb.connect(str(serving_db), read_only=True) as connection:
+        tables = connection.execute("select schema_name from duckdb_tables()").fetchall()
+    schemas = {schema for (schema,) in tables}
+    assert schemas == {"marts"}
+    assert "dim_respondent.parquet" not in {path.name for path in parquet_dir.iterdir()}
+    assert not list(microdata_db.parent.glob(".*publishing"))
+
+
+def test_the_served_files_open_in_the_duckdb_cli_of_pypi(tmp_path):
+    """The CLI (duckdb-cli 1.5) reads storage versions BI drivers bundle, not DuckDB 2.0's own."""
+    from cmo_cio.serving import duckdb_cli
+
+    build_db = make_build_db(tmp_path / "build.duckdb")
+    serving_db = tmp_path / "serving.duckdb"
+    publish_marts(build_db, serving_db, tmp_path / "parquet")
+    result = subprocess.run(
+        [
+            str(duckdb_cli()),
+            "-readonly",
+            "-csv",
+            str(serving_db),
+            "-c",
+            "select count(*) as bars, (select comment from duckdb_tables() "
+            "where table_name = 'fig_shares') as comment from marts.fig_shares",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["bars,comment", "3,Shares per cell"]
+    # The build database DuckDB 2.0 writes is a format the CLI cannot read: the reason for
+    # publishing in the older one.
+    too_new = subprocess.run(
+        [str(duckdb_cli()), "-readonly", str(build_db), "-c", "select 1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert too_new.returncode != 0

@@ -22,16 +22,16 @@ items_per_role as (
 responses_per_respondent as (
 
     select
-        respondent_key,
+        respondent_id,
         count(*) as response_count,
         sum(case when is_answered then 1 else 0 end) as answered_count
     from {{ ref('fct_survey_response') }}
-    group by respondent_key
+    group by respondent_id
 
 )
 
 select
-    respondents.respondent_key,
+    respondents.respondent_id,
     respondents.role,
     items_per_role.item_count,
     responses_per_respondent.response_count,
@@ -40,7 +40,7 @@ from respondents
 left join items_per_role
     on respondents.role = items_per_role.role
 left join responses_per_respondent
-    on respondents.respondent_key = responses_per_respondent.respondent_key
+    on respondents.respondent_id = responses_per_respondent.respondent_id
 where
     coalesce(responses_per_respondent.answered_count, 0) = 0
     or responses_per_respondent.response_count

@@ -11,14 +11,14 @@ responses as (
 )
 
 select
-    respondent_key,
+    respondent_id,
     role,
     count(rank_position) as ranked_count,
     count(distinct rank_position) as distinct_rank_count,
     min(rank_position) as lowest_rank,
     max(rank_position) as highest_rank
 from responses
-group by respondent_key, role
+group by respondent_id, role
 having
     count(rank_position) != 3
     or count(distinct rank_position) != 3

@@ -11,9 +11,7 @@ from tests.support import query
 pytestmark = pytest.mark.slow
 
 DESIGN_MARTS = {
-    "dim_respondent",
     "dim_survey_item",
-    "fct_survey_response",
     "cmo_cio_comparison",
     "segment_comparison",
     "published_figure_reconciliation",
@@ -30,13 +28,15 @@ DESIGN_MARTS = {
 
 
 def test_build_creates_every_mart_of_the_design(built_warehouse):
-    tables = {
-        name
-        for (name,) in query(
-            built_warehouse, "select table_name from duckdb_tables() where schema_name = 'marts'"
+    tables = set(
+        query(
+            built_warehouse,
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name in ('marts', 'microdata')",
         )
-    }
-    assert DESIGN_MARTS.issubset(tables)
+    )
+    assert {("microdata", "dim_respondent"), ("microdata", "fct_survey_response")} <= tables
+    assert {("marts", mart) for mart in DESIGN_MARTS} <= tables
 
 
 def test_every_published_and_derived_figure_is_reproduced(built_warehouse):
@@ -161,7 +161,7 @@ def test_raw_interview_ids_never_leave_staging(built_warehouse):
         built_warehouse,
         """
         select schema_name, table_name, column_name from duckdb_columns()
-        where schema_name in ('intermediate', 'marts')
+        where schema_name in ('intermediate', 'marts', 'microdata')
           and lower(column_name) in (
               'raw_interview_id', 'responseid', 'resp_id', 'panel_id', 'externalref', 'panel_uid'
           )
@@ -171,7 +171,7 @@ def test_raw_interview_ids_never_leave_staging(built_warehouse):
     (raw_ids_as_keys,) = query(
         built_warehouse,
         """
-        select count(*) from marts.dim_respondent
+        select count(*) from intermediate.int_microdata_respondents
         where respondent_key in (select raw_interview_id from staging.stg_cmo_study__interviews)
            or respondent_key in (select raw_interview_id from staging.stg_cio_study__interviews)
         """,

@@ -28,18 +28,18 @@ DAMAGE = {
         None,
         "expect_column_values_to_be_in_set(b1)",
     ),
-    "marts__dim_respondent": (
-        "update marts.dim_respondent set interview_minutes = 0 "
-        "where respondent_key = (select min(respondent_key) from marts.dim_respondent)",
-        "expect_column_values_to_be_between(interview_minutes)",
+    "microdata__dim_respondent": (
+        "update microdata.dim_respondent set interview_length_band = '1 minute' "
+        "where respondent_id = 1",
+        "expect_column_values_to_be_in_set(interview_length_band)",
     ),
     "marts__dim_survey_item": (
         "update marts.dim_survey_item set answer_type = 'free_text' "
         "where item_code = (select min(item_code) from marts.dim_survey_item)",
         "expect_column_values_to_be_in_set(answer_type)",
     ),
-    "marts__fct_survey_response": (
-        "update marts.fct_survey_response set rank_position = 4 where rank_position = 3",
+    "microdata__fct_survey_response": (
+        "update microdata.fct_survey_response set rank_position = 4 where rank_position = 3",
         "expect_column_values_to_be_between(rank_position)",
     ),
     "marts__fig02_complexity": (
@@ -93,8 +93,11 @@ DBT_OWNED_DAMAGE = {
         "insert into marts.dim_survey_item select * from marts.dim_survey_item limit 1"
     ),
     "relationships_dim_respondent_country_code": (
-        "update marts.dim_respondent set country_code = 'ZZ' "
-        "where respondent_key = (select min(respondent_key) from marts.dim_respondent)"
+        "update microdata.dim_respondent set country_code = 'ZZ' where respondent_id = 2"
+    ),
+    "microdata_respondents_are_k_anonymous": (
+        "update microdata.dim_respondent set interview_month = date '1999-01-01' "
+        "where respondent_id = 3"
     ),
     "expression_is_true_segment_comparison_": (
         "update marts.segment_comparison set share_pct = 50 where is_suppressed"
@@ -171,7 +174,11 @@ def test_dbt_owns_keys_relationships_and_identities(built_warehouse, tmp_path):
         for damage_sql in DBT_OWNED_DAMAGE.values():
             connection.execute(damage_sql)
     with pytest.raises(AssertionError):
-        run_dbt(["test", "--select", "marts", "--exclude", "test_type:unit"], damaged, tmp_path)
+        run_dbt(
+            ["test", "--select", "marts", "microdata", "--exclude", "test_type:unit"],
+            damaged,
+            tmp_path,
+        )
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     failed = [r["unique_id"].split(".")[2] for r in results if r["status"] in ("fail", "error")]
     for test_name in DBT_OWNED_DAMAGE:

@@ -80,7 +80,7 @@ def test_dbt_tests_are_blocking_checks_unless_configured_as_warnings(defs):
 def test_every_mart_is_covered_by_a_gx_suite_and_publish_depends_on_it(defs):
     from orchestration.assets.dbt import dbt_asset_keys
 
-    marts = set(dbt_asset_keys("marts"))
+    marts = set(dbt_asset_keys("marts")) | set(dbt_asset_keys("microdata"))
     checked = {spec.asset_key for spec in all_check_specs(defs) if spec.name.startswith("gx_")}
     assert marts, "no dbt models in schema marts"
     assert marts <= checked, f"marts without a GX suite: {sorted(map(str, marts - checked))}"

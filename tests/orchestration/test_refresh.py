@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
@@ -44,6 +45,7 @@ def warehouse(tmp_path_factory):
         for variable, name in [
             ("CMO_CIO_BUILD_DB", "build.duckdb"),
             ("CMO_CIO_SERVING_DB", "serving.duckdb"),
+            ("CMO_CIO_MICRODATA_DB", "restricted/respondent_microdata.duckdb"),
             ("CMO_CIO_PARQUET_DIR", "parquet"),
             ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
             ("CMO_CIO_REPORT_DIR", "report"),
@@ -60,7 +62,7 @@ READER = textwrap.dedent(
     """
     import sys, duckdb
     connection = duckdb.connect(sys.argv[1], read_only=True)
-    query = "select count(*) from marts.dim_respondent"
+    query = "select count(*) from marts.segment_comparison"
     print(connection.execute(query).fetchone()[0], flush=True)
     sys.stdin.readline()
     print(connection.execute(query).fetchone()[0], flush=True)
@@ -133,6 +135,18 @@ def test_refresh_publishes_every_mart_with_parquet_docs_and_report(warehouse, go
     ]
     assert (warehouse / "gx_docs" / "index.html").is_file()
     assert (warehouse / "report" / "index.html").is_file()
+    # The respondent-level marts go to the restricted file only, owner-only.
+    microdata = warehouse / "restricted" / "respondent_microdata.duckdb"
+    assert stat.S_IMODE(microdata.stat().st_mode) == 0o600
+    assert stat.S_IMODE(microdata.parent.stat().st_mode) == 0o700
+    with duckdb.connect(str(microdata), read_only=True) as connection:
+        restricted = connection.execute(
+            "select schema_name, table_name from duckdb_tables() order by all"
+        ).fetchall()
+    assert restricted == [
+        ("microdata", "dim_respondent"),
+        ("microdata", "fct_survey_response"),
+    ]
 
 
 def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run):
@@ -147,7 +161,8 @@ def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run)
     for suite in load_suites():
         assert f"passed gx_{suite.name} on {suite.table.replace('.', '/')}" in summary
     assert str(warehouse / "serving.duckdb") in summary
-    assert "marts.dim_respondent:" in summary
+    assert "marts.segment_comparison:" in summary
+    assert "microdata.dim_respondent:" in summary
     assert str(warehouse / "report" / "index.html") in summary
     assert "Refresh succeeded." in summary
 
@@ -216,7 +231,7 @@ def test_corrupted_landed_export_fails_a_blocking_check_and_keeps_the_served_ver
     assert "REFRESH FAILED" in summary
     for item in failed_checks:
         assert any(item.check_name in failure for failure in failures)
-    assert "nothing: the served database and Parquet are unchanged" in summary
+    assert "nothing: the served databases and Parquet are unchanged" in summary
     # Publish never ran: what BI tools read is byte-for-byte the previous good version.
     materialized = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
@@ -234,7 +249,7 @@ def test_a_reader_holding_the_served_database_keeps_working_across_the_refresh(w
     serving_db = warehouse / "serving.duckdb"
     assert serving_db.stat().st_ino != good_run["served_inode_before"]  # a new file swapped in
     with duckdb.connect(str(serving_db), read_only=True) as connection:
-        assert connection.execute("select count(*) from marts.dim_respondent").fetchone()[0] > 0
+        assert connection.execute("select count(*) from marts.segment_comparison").fetchone()[0] > 0
 
 
 def test_a_refresh_does_not_start_while_another_holds_the_lock(warehouse, good_run):
