@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run test lint ui seeds bench lock clean
+.PHONY: run test lint ui seeds bench bench-10m lock clean
 
 # The virtual environment is rebuilt whenever the lock file changes.
 $(INSTALLED): requirements.lock pyproject.toml
@@ -42,10 +42,16 @@ ui: $(INSTALLED)
 seeds: $(INSTALLED)
 	$(BIN)/python -m synthetic.generate
 
-## bench: scale benchmark on generated respondents, prints time and memory
-BENCH_RESPONDENTS ?= 1000000
+## bench: the whole refresh at the 2011 size, 200k and 1M interviews per study, beside
+## the same work written by hand in DuckDB (time, peak RSS of the process tree, rows/s)
+BENCH_RESPONDENTS ?= 0 200000 1000000
+BENCH_REPEAT ?= 1
 bench: $(INSTALLED)
-	$(BIN)/python -m synthetic.benchmark --respondents $(BENCH_RESPONDENTS)
+	$(BIN)/python -m bench.refresh --respondents $(BENCH_RESPONDENTS) --repeat $(BENCH_REPEAT)
+
+## bench-10m: the same at 10 million interviews per study (about an hour)
+bench-10m: $(INSTALLED)
+	$(BIN)/python -m bench.refresh --respondents 10000000 --no-warm-up
 
 lock:
 	rm -rf /tmp/cmo-cio-lock && $(PYTHON) -m venv /tmp/cmo-cio-lock

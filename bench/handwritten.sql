@@ -5,9 +5,12 @@
 -- hand in DuckDB") and an independent recomputation of the dbt marts
 -- (bench/compare_with_marts.py holds the two equal). It follows docs/design.md
 -- and reproduces, value for value:
---   screening_summary, survey_responses (int_survey_responses), measure_shares
---   (int_measure_shares, so every fig0* mart), cmo_cio_comparison and
---   segment_comparison.
+--   screening_summary;
+--   survey_responses, the long grain of qualified answers (int_survey_responses,
+--     microdata.fct_survey_response), as small integers that the view
+--     survey_responses_labelled spells out (raw_value aside);
+--   measure_shares (int_measure_shares, so the rows of every fig0* mart);
+--   cmo_cio_comparison; segment_comparison.
 --
 -- Placeholders, substituted by bench/handwritten.py (quotes already doubled):
 --   {cmo_export}     the CMO export, CSV or Parquet
@@ -15,13 +18,22 @@
 --   {reference_dir}  the codebook CSVs (seeds/reference)
 -- Constants of dbt_project.yml: speeder_median_ratio 0.4, min_cell_n 10.
 --
--- The plan: read each export once into `interviews` (one row per interview,
--- its screening inputs, its profile in codebook codes and its answer cells
--- as a list); screen on a narrow projection of that table; unnest the
--- answers of qualified interviews once into `survey_responses`; count
+-- The plan: read each export once into `interviews` (one row per interview:
+-- its screening inputs, its profile in codebook codes, and its answers
+-- looked up in the codebook as they are read, a byte per answer); screen on
+-- a few columns of that table; unnest the answers of qualified interviews
+-- once into `survey_responses`, a long grain of small integers; count
 -- answers per profile cell before joining the measures, so that every
--- share, segment and test afterwards works on a few thousand rows.
+-- share, segment and test afterwards works on aggregates (a few hundred
+-- thousand rows at 1M interviews per study, tens of thousands at the 2011
+-- size).
+-- Only the screening inputs (`interviews`, `screening`, `profiles`) are
+-- temporary tables; everything else stays in the database.
 -- =============================================================================
+
+-- as the dbt profile (profiles.yml): tables need not keep the order rows
+-- were produced in, so large inserts run in parallel
+set preserve_insertion_order = false;
 
 set variable cmo_export = '{cmo_export}';
 set variable cio_export = '{cio_export}';
@@ -164,7 +176,8 @@ select
     clean_cell(raw_value) as raw_value,
     trim(option_code) as option_code,
     trim(label_en) as label_en,
-    trim(label_zh) as label_zh
+    trim(label_zh) as label_zh,
+    try_cast(sort_order as integer) as sort_order
 from reference_csv('answer_options');
 
 create table ref_measures as
@@ -227,73 +240,231 @@ select
     trim(status) as reference_status
 from reference_csv('published_figures');
 
--- The answer cells of each export in the order `interviews.answers` holds
--- them, with the codebook item of each. The CMO ranking (Q3_R1..R3) is not
--- among them: it is kept in three columns of its own and reshaped below.
-create table answer_columns as
-with positions as (
+-- -----------------------------------------------------------------------------
+-- The questionnaire as the long grain stores it: one row per role x item x
+-- sub-item (dim_survey_item) with a small integer id, and one row per answer
+-- of each sub-item with a small option index, so that the long grain holds
+-- four integers a row instead of eight text columns. Numbering:
+--   sub_item_id  100 + n  the n-th CMO answer column below
+--                200 + n  the n-th CIO answer column below
+--                300 + n  the CMO force of the n-th force code of the codebook
+--                         (the CMO export ranks forces by code in Q3_R1..R3)
+--   option_index 1..k     the codebook's answers of the sub-item's item, in
+--                         sort order; for a CMO force 1, 2, 3 = ranked first,
+--                         second, third, 4 = not ranked
+--                0        an answer the codebook does not know (option NULL)
+--                NULL     unanswered
+-- -----------------------------------------------------------------------------
+
+create or replace temp macro answer_sub_item_id(study, position) as
+    case study when 'CMO' then 100 when 'CIO' then 200 end + position;
+
+create or replace temp macro force_sub_item_id(force_number) as
+    300 + force_number;
+
+-- A raw cell as its option index among `codes`, the clean codebook codes of
+-- its column (see the numbering above). A cell that is a code as it stands
+-- (nearly all of them) is found at once, since cleaning leaves a clean code
+-- as it is; only the others are cleaned first.
+create or replace temp macro option_index(cell, codes) as
+    case
+        when cell is not null then coalesce(
+            list_position(codes, cell),
+            case
+                when clean_cell(cell) is not null
+                    then coalesce(list_position(codes, clean_cell(cell)), 0)
+            end
+        )
+    end;
+
+-- The answer columns of each export in the order `interviews.answers` holds
+-- them (the columns of models/staging/_raw__sources.yml marked as answers,
+-- less the CMO ranking, which is kept apart and reshaped to forces).
+create table export_answer_columns as
+with exports as (
     select
         'CMO' as study,
-        unnest([
+        [
             'Q2_1', 'Q2_2', 'Q4', 'Q5',
             'Q6_1', 'Q6_2', 'Q6_3', 'Q6_4', 'Q6_5', 'Q6_6',
             'Q7_1', 'Q7_2', 'Q7_3', 'Q7_4', 'Q7_5', 'Q7_6', 'Q7_7',
             'Q7_8', 'Q7_9', 'Q7_10', 'Q7_11', 'Q7_12', 'Q7_13',
             'Q8', 'Q9_1', 'Q9_2', 'Q9_3', 'Q9_4', 'Q9_5', 'Q9_6'
-        ]) as raw_column,
-        unnest(range(1, 31)) as position
+        ] as raw_columns
     union all
     select
         'CIO' as study,
-        unnest([
+        [
             'B1', 'B2',
             'C1_01', 'C1_02', 'C1_03', 'C1_04', 'C1_05', 'C1_06',
             'C1_07', 'C1_08', 'C1_09', 'C2', 'C3', 'D1',
             'D2_01', 'D2_02', 'D2_03', 'D2_04', 'D2_05', 'D2_06',
             'D2_07', 'D2_08', 'D2_09', 'D2_10', 'D2_11', 'D2_12'
-        ]) as raw_column,
-        unnest(range(1, 27)) as position
+        ] as raw_columns
 )
 select
-    positions.study,
-    positions.position,
+    study,
+    unnest(raw_columns) as raw_column,
+    generate_subscripts(raw_columns, 1) as position
+from exports;
+
+-- the list above and the codebook must agree, column for column
+select error(
+    'answer columns without a row in survey_items.csv: '
+    || string_agg(columns.study || ' ' || columns.raw_column, ', ')
+)
+from export_answer_columns as columns
+anti join ref_survey_items as items
+    on columns.study = items.study and columns.raw_column = items.raw_column
+having count(*) > 0;
+
+create table survey_items as
+with
+
+cmo_force_codes as (
+    select
+        raw_value,
+        option_code,
+        row_number() over (order by sort_order, raw_value) as force_number
+    from ref_answer_options
+    where study = 'CMO' and item_code = 'external_forces'
+),
+
+cmo_ranking_question as (
+    select answer_type, figure_id
+    from ref_survey_items
+    where study = 'CMO' and item_code = 'external_forces'
+        and sub_item_code = 'rank_1'
+)
+
+select
+    answer_sub_item_id(columns.study, columns.position) as sub_item_id,
+    columns.study as role,
     items.item_code,
     items.sub_item_code,
     items.answer_type,
-    items.figure_id
-from positions
+    items.figure_id,
+    columns.position,
+    null::bigint as force_number,
+    null::varchar as force_code
+from export_answer_columns as columns
 inner join ref_survey_items as items
-    on positions.study = items.study
-    and positions.raw_column = items.raw_column;
+    on columns.study = items.study and columns.raw_column = items.raw_column
+union all
+select
+    force_sub_item_id(forces.force_number),
+    'CMO',
+    'external_forces',
+    forces.option_code,
+    question.answer_type,
+    question.figure_id,
+    null,
+    forces.force_number,
+    forces.raw_value
+from cmo_force_codes as forces
+cross join cmo_ranking_question as question;
+
+create table answer_values as
+select
+    items.sub_item_id,
+    row_number() over (
+        partition by items.sub_item_id
+        order by options.sort_order, options.raw_value
+    ) as option_index,
+    options.raw_value,
+    options.option_code,
+    case
+        when items.answer_type = 'top3_ranking'
+            then try_cast(options.option_code as integer)
+    end as rank_position
+from survey_items as items
+inner join ref_answer_options as options
+    on items.role = options.study and items.item_code = options.item_code
+where items.position is not null
+union all
+select
+    items.sub_item_id,
+    ranks.option_index,
+    null,
+    ranks.option_code,
+    try_cast(ranks.option_code as integer)
+from survey_items as items
+cross join (
+    values (1, '1'), (2, '2'), (3, '3'), (4, 'not_ranked')
+) as ranks (option_index, option_code)
+where items.force_number is not null;
+
+-- the codes of each answer column, by position, to index cells as they are read
+set variable cmo_answer_codes = (
+    select list(codes order by position)
+    from (
+        select
+            items.position,
+            list(answer_values.raw_value order by answer_values.option_index)
+                as codes
+        from survey_items as items
+        left join answer_values on items.sub_item_id = answer_values.sub_item_id
+        where items.role = 'CMO' and items.position is not null
+        group by items.position
+    )
+);
+
+set variable cio_answer_codes = (
+    select list(codes order by position)
+    from (
+        select
+            items.position,
+            list(answer_values.raw_value order by answer_values.option_index)
+                as codes
+        from survey_items as items
+        left join answer_values on items.sub_item_id = answer_values.sub_item_id
+        where items.role = 'CIO' and items.position is not null
+        group by items.position
+    )
+);
+
+set variable cmo_force_codes = (
+    select list(force_code order by force_number)
+    from survey_items
+    where force_number is not null
+);
 
 
 -- -----------------------------------------------------------------------------
 -- 1. Read each export once: one row per interview of both studies, with its
---    screening inputs, its profile in codebook codes and its raw answer cells.
---    Its rowid is the respondent key.
+--    screening inputs, its profile in codebook codes and its answers as
+--    option indexes (a byte each). Its rowid is the respondent key.
 -- -----------------------------------------------------------------------------
 
--- CSV or Parquet by the file's extension; every column read as text.
+-- An answer cell as the option index of the answer column at `position`
+-- (the order of export_answer_columns), and a ranking cell as its force
+-- number. The code lists are constants: each lookup is one list_position.
+create or replace temp macro cmo_answer(cell, position) as
+    option_index(cell, getvariable('cmo_answer_codes')[position]);
+
+create or replace temp macro cio_answer(cell, position) as
+    option_index(cell, getvariable('cio_answer_codes')[position]);
+
+create or replace temp macro cmo_force(cell) as
+    option_index(cell, getvariable('cmo_force_codes'));
+
+-- CSV or Parquet by the file's extension; every column as text
 create or replace temp macro export_reader(variable_name) as
     case
         when lower(getvariable(variable_name)) like '%.parquet'
-            then 'from read_parquet(getvariable(''' || variable_name || '''))'
+            then 'select columns(*)::varchar from read_parquet(getvariable('''
+                || variable_name || '''))'
         else 'from read_csv(getvariable(''' || variable_name
             || '''), header = true, all_varchar = true)'
     end;
 
-create table interviews as
+create temp table interviews as
 with
 
-cmo_export as (
-    from query(export_reader('cmo_export'))
-),
+cmo_export as (from query(export_reader('cmo_export'))),
 
-cio_export as (
-    from query(export_reader('cio_export'))
-),
+cio_export as (from query(export_reader('cio_export'))),
 
--- the export's profile names and codes, through the codebook
 financial_performance_codes as (
     select study, raw_value, option_code
     from ref_answer_options
@@ -303,96 +474,94 @@ financial_performance_codes as (
 cmo as (
     select
         'CMO' as study,
-        clean_cell(cast(ResponseID as varchar)) as raw_interview_id,
-        clean_cell(cast(ExternalRef as varchar)) as panel_id,
-        parse_export_timestamp(
-            clean_cell(cast(StartDate as varchar)), '%d/%m/%Y %H:%M'
-        ) as started_at,
-        try_cast(clean_cell(cast(Duration as varchar)) as double) / 60.0
-            as interview_minutes,
-        coalesce(clean_cell(cast(Status as varchar)) = 'Survey Preview', false)
+        clean_cell(ResponseID) as raw_interview_id,
+        clean_cell(ExternalRef) as panel_id,
+        parse_export_timestamp(clean_cell(StartDate), '%d/%m/%Y %H:%M')
+            as started_at,
+        try_cast(clean_cell(Duration) as double) / 60.0 as interview_minutes,
+        coalesce(clean_cell(Status) = 'Survey Preview', false)
             as is_test_record,
         coalesce(
-            try_cast(try_cast(clean_cell(cast(Finished as varchar)) as double)
-                as integer) = 0,
+            try_cast(try_cast(clean_cell(Finished) as double) as integer) = 0,
             false
         ) as is_partial,
+        -- the profile: English names of the codebook to codes
         countries.country_code,
         countries.region_code,
         industries.industry_code,
         size_bands.size_band_code,
         performance.option_code as financial_performance,
-        -- the force code ranked first, second and third
-        cast(Q3_R1 as varchar) as rank_1_cell,
-        cast(Q3_R2 as varchar) as rank_2_cell,
-        cast(Q3_R3 as varchar) as rank_3_cell,
-        cast([
-            Q2_1, Q2_2, Q4, Q5,
-            Q6_1, Q6_2, Q6_3, Q6_4, Q6_5, Q6_6,
-            Q7_1, Q7_2, Q7_3, Q7_4, Q7_5, Q7_6, Q7_7,
-            Q7_8, Q7_9, Q7_10, Q7_11, Q7_12, Q7_13,
-            Q8, Q9_1, Q9_2, Q9_3, Q9_4, Q9_5, Q9_6
-        ] as varchar[]) as answers
+        [
+            cmo_answer(Q2_1, 1), cmo_answer(Q2_2, 2), cmo_answer(Q4, 3),
+            cmo_answer(Q5, 4), cmo_answer(Q6_1, 5), cmo_answer(Q6_2, 6),
+            cmo_answer(Q6_3, 7), cmo_answer(Q6_4, 8), cmo_answer(Q6_5, 9),
+            cmo_answer(Q6_6, 10), cmo_answer(Q7_1, 11), cmo_answer(Q7_2, 12),
+            cmo_answer(Q7_3, 13), cmo_answer(Q7_4, 14), cmo_answer(Q7_5, 15),
+            cmo_answer(Q7_6, 16), cmo_answer(Q7_7, 17), cmo_answer(Q7_8, 18),
+            cmo_answer(Q7_9, 19), cmo_answer(Q7_10, 20), cmo_answer(Q7_11, 21),
+            cmo_answer(Q7_12, 22), cmo_answer(Q7_13, 23), cmo_answer(Q8, 24),
+            cmo_answer(Q9_1, 25), cmo_answer(Q9_2, 26), cmo_answer(Q9_3, 27),
+            cmo_answer(Q9_4, 28), cmo_answer(Q9_5, 29), cmo_answer(Q9_6, 30)
+        ]::utinyint[] as answers,
+        -- the force ranked first, second and third, as force numbers
+        [cmo_force(Q3_R1), cmo_force(Q3_R2), cmo_force(Q3_R3)]::utinyint[]
+            as ranked_forces
     from cmo_export
     left join ref_countries as countries
-        on lower(clean_cell(cast(cmo_export.Country as varchar)))
+        on lower(clean_cell(cmo_export.Country))
         = lower(countries.country_name_en)
     left join ref_industries as industries
-        on lower(clean_cell(cast(cmo_export.Industry as varchar)))
+        on lower(clean_cell(cmo_export.Industry))
         = lower(industries.industry_name_en)
     left join ref_size_bands as size_bands
-        on lower(clean_cell(cast(cmo_export.CompanySize as varchar)))
+        on lower(clean_cell(cmo_export.CompanySize))
         = lower(size_bands.size_band_en)
     left join financial_performance_codes as performance
         on performance.study = 'CMO'
-        and clean_cell(cast(cmo_export.FinPerf as varchar))
-        = performance.raw_value
+        and clean_cell(cmo_export.FinPerf) = performance.raw_value
 ),
 
 cio as (
     select
         'CIO' as study,
-        clean_cell(cast(resp_id as varchar)) as raw_interview_id,
-        clean_cell(cast(panel_uid as varchar)) as panel_id,
+        clean_cell(resp_id) as raw_interview_id,
+        clean_cell(panel_uid) as panel_id,
         parse_export_timestamp(
-            clean_cell(cast(interview_start as varchar)), '%Y-%m-%dT%H:%M:%S'
+            clean_cell(interview_start), '%Y-%m-%dT%H:%M:%S'
         ) as started_at,
-        try_cast(clean_cell(cast(interview_minutes as varchar)) as double)
-            as interview_minutes,
-        coalesce(
-            upper(clean_cell(cast(interviewer_id as varchar))) like 'TEST%',
-            false
-        ) as is_test_record,
-        coalesce(upper(clean_cell(cast(disposition as varchar))) = 'P', false)
-            as is_partial,
-        cio_export_coded.country_code,
+        try_cast(clean_cell(interview_minutes) as double) as interview_minutes,
+        coalesce(upper(clean_cell(interviewer_id)) like 'TEST%', false)
+            as is_test_record,
+        coalesce(upper(clean_cell(disposition)) = 'P', false) as is_partial,
+        -- the profile: codes already
+        cio_export.country_code,
         countries.region_code,
-        clean_cell(cast(cio_export_coded.industry_code as varchar))
-            as industry_code,
-        clean_cell(cast(emp_band as varchar)) as size_band_code,
+        clean_cell(cio_export.industry_code) as industry_code,
+        clean_cell(emp_band) as size_band_code,
         performance.option_code as financial_performance,
-        null::varchar as rank_1_cell,
-        null::varchar as rank_2_cell,
-        null::varchar as rank_3_cell,
-        cast([
-            B1, B2,
-            C1_01, C1_02, C1_03, C1_04, C1_05, C1_06, C1_07, C1_08, C1_09,
-            C2, C3, D1,
-            D2_01, D2_02, D2_03, D2_04, D2_05, D2_06,
-            D2_07, D2_08, D2_09, D2_10, D2_11, D2_12
-        ] as varchar[]) as answers
+        [
+            cio_answer(B1, 1), cio_answer(B2, 2), cio_answer(C1_01, 3),
+            cio_answer(C1_02, 4), cio_answer(C1_03, 5), cio_answer(C1_04, 6),
+            cio_answer(C1_05, 7), cio_answer(C1_06, 8), cio_answer(C1_07, 9),
+            cio_answer(C1_08, 10), cio_answer(C1_09, 11), cio_answer(C2, 12),
+            cio_answer(C3, 13), cio_answer(D1, 14), cio_answer(D2_01, 15),
+            cio_answer(D2_02, 16), cio_answer(D2_03, 17),
+            cio_answer(D2_04, 18), cio_answer(D2_05, 19),
+            cio_answer(D2_06, 20), cio_answer(D2_07, 21),
+            cio_answer(D2_08, 22), cio_answer(D2_09, 23),
+            cio_answer(D2_10, 24), cio_answer(D2_11, 25),
+            cio_answer(D2_12, 26)
+        ]::utinyint[] as answers,
+        null::utinyint[] as ranked_forces
     from (
-        select
-            *,
-            upper(clean_cell(cast(country_iso as varchar))) as country_code
+        select *, upper(clean_cell(country_iso)) as country_code
         from cio_export
-    ) as cio_export_coded
+    ) as cio_export
     left join ref_countries as countries
-        on cio_export_coded.country_code = countries.country_code
+        on cio_export.country_code = countries.country_code
     left join financial_performance_codes as performance
         on performance.study = 'CIO'
-        and upper(clean_cell(cast(cio_export_coded.fin_perf as varchar)))
-        = performance.raw_value
+        and upper(clean_cell(cio_export.fin_perf)) = performance.raw_value
 )
 
 select * from cmo
@@ -401,11 +570,11 @@ select * from cio;
 
 
 -- -----------------------------------------------------------------------------
--- 2. Screening, on the few columns it needs. Each interview gets the first
---    reason that applies in the codebook's order, or `qualified`.
+-- 2. Screening, on the columns it needs. Each interview gets the first reason
+--    that applies in the codebook's order, or `qualified`.
 -- -----------------------------------------------------------------------------
 
-create table screening as
+create temp table screening as
 with
 
 flagged as (
@@ -485,12 +654,7 @@ ordered as (
 )
 
 select
-    ordered.respondent_key,
-    ordered.study,
-    ordered.is_test_record,
-    ordered.is_duplicate,
-    ordered.is_partial,
-    ordered.is_speeder,
+    ordered.* exclude (outcome_order, interview_minutes),
     outcomes.screening_outcome,
     outcomes.screening_outcome = 'qualified' as is_qualified,
     outcomes.is_interviewed
@@ -533,10 +697,30 @@ order by
 
 
 -- -----------------------------------------------------------------------------
--- 3. The long grain of qualified answers, built once: respondent x item x
---    sub-item, the harmonized option_code (NULL where unanswered or not a
---    codebook code) and the rank position of a top-3 ranking.
+-- 3. The long grain of qualified answers, built once: respondent x sub-item
+--    (so x item) and the option index of the answer (see the numbering
+--    above); survey_responses_labelled spells it out as int_survey_responses
+--    does.
 -- -----------------------------------------------------------------------------
+
+-- the profile cells (role x region x industry x size band x performance),
+-- numbered, so that the long grain can carry its respondent's cell
+create temp table profiles as
+select
+    row_number() over (
+        order by role, region_code, industry_code, size_band_code,
+            financial_performance
+    ) as profile_id,
+    *
+from (
+    select distinct
+        study as role,
+        region_code,
+        industry_code,
+        size_band_code,
+        financial_performance
+    from interviews
+);
 
 create table survey_responses as
 with
@@ -544,146 +728,126 @@ with
 qualified as (
     select
         interviews.rowid as respondent_key,
+        profiles.profile_id,
         interviews.study,
         interviews.answers,
-        interviews.rank_1_cell,
-        interviews.rank_2_cell,
-        interviews.rank_3_cell
+        interviews.ranked_forces
     from interviews
-    where interviews.rowid in (
-        select respondent_key from screening where is_qualified
-    )
+    inner join screening
+        on interviews.rowid = screening.respondent_key
+    inner join profiles
+        on interviews.study = profiles.role
+        and interviews.region_code is not distinct from profiles.region_code
+        and interviews.industry_code
+        is not distinct from profiles.industry_code
+        and interviews.size_band_code
+        is not distinct from profiles.size_band_code
+        and interviews.financial_performance
+        is not distinct from profiles.financial_performance
+    where screening.is_qualified
 ),
 
--- every answer column is an item: unanswered cells stay as rows
-cells as (
+-- every answer column is a sub-item: unanswered cells stay as rows
+column_answers as (
     select
         respondent_key,
-        study,
-        unnest(answers) as cell,
-        generate_subscripts(answers, 1) as position
+        profile_id,
+        answer_sub_item_id(study, generate_subscripts(answers, 1))
+            as sub_item_id,
+        unnest(answers) as option_index
     from qualified
 ),
 
-column_items as (
+-- the CMO ranking names a force per rank: one row per force instead, with
+-- its rank, `not ranked` for a respondent who ranked, else unanswered
+force_answers as (
     select
-        cells.respondent_key,
-        cells.study as role,
-        answer_columns.item_code,
-        answer_columns.sub_item_code,
-        answer_columns.answer_type,
-        answer_columns.figure_id,
-        clean_cell(cells.cell) as raw_value
-    from cells
-    inner join answer_columns
-        on cells.study = answer_columns.study
-        and cells.position = answer_columns.position
-),
-
-mapped_items as (
-    select
-        column_items.respondent_key,
-        column_items.role,
-        column_items.item_code,
-        column_items.sub_item_code,
-        column_items.answer_type,
-        column_items.figure_id,
-        options.option_code,
-        column_items.raw_value
-    from column_items
-    left join ref_answer_options as options
-        on column_items.role = options.study
-        and column_items.item_code = options.item_code
-        and column_items.raw_value = options.raw_value
-),
-
--- the CMO ranking names a force per rank: one row per force instead, its
--- rank ('1'..'3'), 'not_ranked' for a respondent who ranked, else NULL
-cmo_rankings as (
-    select
-        respondent_key,
-        clean_cell(rank_1_cell) as rank_1,
-        clean_cell(rank_2_cell) as rank_2,
-        clean_cell(rank_3_cell) as rank_3
+        qualified.respondent_key,
+        qualified.profile_id,
+        forces.sub_item_id,
+        coalesce(
+            -- the first rank naming the force (1, 2 or 3)
+            list_position(qualified.ranked_forces, forces.force_number),
+            -- not ranked, by a respondent who ranked (a cell not empty)
+            case when list_count(qualified.ranked_forces) > 0 then 4 end
+        ) as option_index
     from qualified
-    where study = 'CMO'
-),
-
-cmo_forces as (
-    select
-        options.raw_value,
-        options.option_code as sub_item_code,
-        items.answer_type,
-        items.figure_id
-    from ref_answer_options as options
-    inner join ref_survey_items as items
-        on items.study = 'CMO'
-        and items.item_code = 'external_forces'
-        and items.sub_item_code = 'rank_1'
-    where options.study = 'CMO' and options.item_code = 'external_forces'
-),
-
-force_items as (
-    select
-        cmo_rankings.respondent_key,
-        'CMO' as role,
-        'external_forces' as item_code,
-        cmo_forces.sub_item_code,
-        cmo_forces.answer_type,
-        cmo_forces.figure_id,
-        case
-            when cmo_rankings.rank_1 = cmo_forces.raw_value then '1'
-            when cmo_rankings.rank_2 = cmo_forces.raw_value then '2'
-            when cmo_rankings.rank_3 = cmo_forces.raw_value then '3'
-            when cmo_rankings.rank_1 is not null
-                or cmo_rankings.rank_2 is not null
-                or cmo_rankings.rank_3 is not null
-                then 'not_ranked'
-        end as option_code,
-        case
-            when cmo_forces.raw_value in (
-                cmo_rankings.rank_1, cmo_rankings.rank_2, cmo_rankings.rank_3
-            ) then cmo_forces.raw_value
-        end as raw_value
-    from cmo_rankings
-    cross join cmo_forces
-),
-
-harmonized as (
-    select * from mapped_items
-    union all
-    select * from force_items
+    cross join survey_items as forces
+    where qualified.study = 'CMO' and forces.force_number is not null
 )
 
 select
-    *,
-    case
-        when answer_type = 'top3_ranking' then try_cast(option_code as integer)
-    end as rank_position
-from harmonized;
+    respondent_key,
+    cast(sub_item_id as smallint) as sub_item_id,
+    cast(option_index as utinyint) as option_index,
+    -- the respondent's profile cell, so that counting needs no join
+    cast(profile_id as integer) as profile_id
+from column_answers
+union all
+select
+    respondent_key,
+    cast(sub_item_id as smallint),
+    cast(option_index as utinyint),
+    cast(profile_id as integer)
+from force_answers;
+
+-- the long grain in words, shaped like int_survey_responses (without raw_value)
+create view survey_responses_labelled as
+select
+    responses.respondent_key,
+    items.role,
+    items.item_code,
+    items.sub_item_code,
+    items.answer_type,
+    items.figure_id,
+    answer_values.option_code,
+    answer_values.rank_position
+from survey_responses as responses
+inner join survey_items as items
+    on responses.sub_item_id = items.sub_item_id
+left join answer_values
+    on responses.sub_item_id = answer_values.sub_item_id
+    and responses.option_index = answer_values.option_index;
 
 
 -- -----------------------------------------------------------------------------
--- 4. Aggregate before joining: answers per role x item x sub-item x option x
---    profile cell (a few thousand rows), then the measures on top of them.
+-- 4. Aggregate before joining: answers per profile cell x sub-item x option
+--    (thousands of rows), then the measures on top of them.
 -- -----------------------------------------------------------------------------
 
 create table answer_cells as
+with
+
+counted as (
+    select
+        profile_id,
+        sub_item_id,
+        option_index,
+        count(*) as n_respondents
+    from survey_responses
+    -- answered with a codebook answer (option_code not NULL)
+    where option_index > 0
+    group by all
+)
+
 select
-    responses.role,
-    responses.item_code,
-    responses.sub_item_code,
-    responses.option_code,
-    interviews.region_code,
-    interviews.industry_code,
-    interviews.size_band_code,
-    interviews.financial_performance,
-    count(*) as n_respondents
-from survey_responses as responses
-inner join interviews
-    on responses.respondent_key = interviews.rowid
-where responses.option_code is not null
-group by all;
+    items.role,
+    items.item_code,
+    items.sub_item_code,
+    answer_values.option_code,
+    profiles.region_code,
+    profiles.industry_code,
+    profiles.size_band_code,
+    profiles.financial_performance,
+    counted.n_respondents
+from counted
+inner join survey_items as items
+    on counted.sub_item_id = items.sub_item_id
+inner join answer_values
+    on counted.sub_item_id = answer_values.sub_item_id
+    and counted.option_index = answer_values.option_index
+inner join profiles
+    on counted.profile_id = profiles.profile_id;
 
 -- measure x role x profile cell (int_measure_cells); a pooled (ALL) measure
 -- counts the answers of both roles
@@ -888,6 +1052,7 @@ with_p_values as (
             4
         ) as difference_pct_points,
         round(two_sided_p_value(z), 10) as p_value,
+        two_sided_p_value(z) as exact_p_value,
         two_sided_p_value(z) < 0.05 as is_significant
     from tested
 ),
@@ -897,9 +1062,9 @@ with_p_values as (
 holm_ordered as (
     select
         *,
-        count(p_value) over () as tested_pairs,
+        count(exact_p_value) over () as tested_pairs,
         row_number() over (
-            order by p_value asc nulls last, comparison_id asc
+            order by exact_p_value asc nulls last, comparison_id asc
         ) as p_value_order
     from with_p_values
 ),
@@ -908,9 +1073,9 @@ holm_adjusted as (
     select
         *,
         case
-            when p_value is not null
+            when exact_p_value is not null
                 then max(
-                    least(1.0, (tested_pairs - p_value_order + 1) * p_value)
+                    least(1.0, (tested_pairs - p_value_order + 1) * exact_p_value)
                 ) over (
                     order by p_value_order asc
                     rows between unbounded preceding and current row

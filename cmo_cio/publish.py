@@ -8,7 +8,8 @@ Two products leave the build database, each in a file of its own:
   (0600), so access is a file-system permission rather than a promise.
 
 `publish_marts` never writes into a served file. It writes complete new DuckDB files beside
-them (the build database attached read-only), flushes them to disk, and renames each over its
+them (the public one from the build database attached read-only; the restricted one is a copy
+of the file dbt built the microdata into), flushes them to disk, and renames each over its
 served file with `os.replace`. A reader therefore sees either the old file or the new one,
 never a mix, and a reader that still has the old file open keeps reading it. The files are
 written in DuckDB's storage format `SERVING_STORAGE_VERSION`, which BI drivers bundling an
@@ -29,6 +30,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cmo_cio.settings import microdata_build_path
 from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
 
 # Parquet versions kept besides the one served (for readers still using an older link target).
@@ -47,11 +49,12 @@ class PublishError(RuntimeError):
 def publish_marts(
     build_db: Path, serving_db: Path, parquet_dir: Path, microdata_db: Path | None = None
 ) -> list[str]:
-    """Publish schema `marts` to `serving_db` and Parquet, and `microdata` to `microdata_db`.
+    """Publish schema `marts` to `serving_db` and Parquet, and the microdata to `microdata_db`.
 
-    Table and column comments are carried over so BI tools show the descriptions. Without
-    `microdata_db` only the public marts are published. Returns the names of the published
-    public mart tables, sorted.
+    Table and column comments are carried over so BI tools show the descriptions. The
+    microdata come from the file dbt built them into beside the build database
+    (`cmo_cio.settings.microdata_build_path`). Without `microdata_db` only the public marts
+    are published. Returns the names of the published public mart tables, sorted.
     """
     build_db, serving_db, parquet_dir = Path(build_db), Path(serving_db), Path(parquet_dir)
     if not build_db.is_file():
@@ -68,8 +71,7 @@ def publish_marts(
     try:
         tables = _write_staged_copy(build_db, MART_SCHEMA, staged_db, staged_parquet)
         if staged_microdata is not None:
-            _write_staged_copy(build_db, MICRODATA_SCHEMA, staged_microdata)
-            os.chmod(staged_microdata, RESTRICTED_FILE_MODE)
+            _copy_microdata(microdata_build_path(build_db), staged_microdata)
             _durable_replace(staged_microdata, Path(microdata_db))
         _durable_replace(staged_db, serving_db)
     except BaseException:
@@ -175,6 +177,26 @@ def _copy_table(connection, schema: str, table: str) -> None:
     ).fetchall()
     for column, comment in column_comments:
         connection.execute(f"comment on column {target}.{_quote(column)} is {_literal(comment)}")
+
+
+def _copy_microdata(microdata_build: Path, staged: Path) -> None:
+    """The microdata build file, copied owner-only (it is in the published storage format)."""
+    import duckdb
+
+    if not microdata_build.is_file():
+        raise PublishError(f"microdata build {microdata_build} does not exist; run dbt build")
+    if _wal(microdata_build).exists():
+        raise PublishError(f"{microdata_build} has unwritten changes ({_wal(microdata_build)})")
+    with duckdb.connect(str(microdata_build), read_only=True) as connection:
+        tables = _tables(connection, None, MICRODATA_SCHEMA)
+    if not tables:
+        raise PublishError(f"{microdata_build} has no tables in schema {MICRODATA_SCHEMA}")
+    descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, RESTRICTED_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as target, microdata_build.open("rb") as source:
+        shutil.copyfileobj(source, target, length=16 * 2**20)
+        target.flush()
+        os.fsync(target.fileno())
+    os.chmod(staged, RESTRICTED_FILE_MODE)
 
 
 # -- files on disk --------------------------------------------------------------------------

@@ -129,6 +129,11 @@ class WarehouseSettings:
         return {field.name: _text(getattr(self, field.name)) for field in fields(self)}
 
     @property
+    def microdata_build_db(self) -> Path:
+        """Where dbt builds the microdata marts, beside the build database."""
+        return microdata_build_path(self.build_db)
+
+    @property
     def refresh_lock_file(self) -> Path:
         """Held while a refresh builds and publishes, beside the build database."""
         return self.build_db.with_name(self.build_db.name + ".refresh.lock")
@@ -137,6 +142,12 @@ class WarehouseSettings:
     def dbt_refresh_target_dir(self) -> Path:
         """dbt artifacts of the refresh (one refresh at a time reuses its partial parse)."""
         return self.dbt_target_dir / "refresh"
+
+
+def microdata_build_path(build_db: Path) -> Path:
+    """The file dbt builds the respondent-level marts into (attached as microdata_build in
+    profiles.yml, by the same rule): `warehouse/build.duckdb` -> `build.microdata.duckdb`."""
+    return Path(str(build_db).replace(".duckdb", "") + ".microdata.duckdb")
 
 
 def _path(text: str) -> Path:

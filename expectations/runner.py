@@ -1,10 +1,10 @@
 """Validate the warehouse against its Great Expectations suites.
 
 The suites are the JSON files of `expectations/suites/` and the figure-mart suites built by
-`expectations.figures`. Each suite names the table it checks (`meta.table`). The table is
-read with the duckdb Python API over a read-only connection into a pandas dataframe and
-validated through a GX pandas datasource. (GX's SQL datasource over duckdb-engine returns no
-rows, so it is not used.)
+`expectations.figures`. Each suite names the table it checks (`meta.table`). GX validates it
+in the database, through a SQL datasource for DuckDB files opened read-only
+(`expectations.duckdb_datasource`: GX's own SQL datasource loses DuckDB's results), so no
+table is copied into Python memory, however large.
 
 Value sets and counts that come from the codebook are GX suite parameters
 (`{"$PARAMETER": "country_codes"}` in an expectation's kwargs). The suite's
@@ -26,8 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cmo_cio.settings import microdata_build_path
+from cmo_cio.studies import MICRODATA_SCHEMA
+
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
-DATASOURCE_NAME = "warehouse_tables"
+DATASOURCE_NAME = "warehouse"
 DOCS_SITE_NAME = "warehouse"
 # Unexpected values shown per failed expectation in messages (Data Docs show more).
 SAMPLE_SIZE = 5
@@ -109,6 +112,17 @@ class ValidationRun:
 # -- suite files ----------------------------------------------------------------------------
 
 
+def import_in_background() -> None:
+    """Import Great Expectations (about 3 s) on a thread, for a validation to come: a caller
+    that waits on another process meanwhile (the dbt build) gets it for free."""
+    import importlib
+    import threading
+
+    threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    ).start()
+
+
 def load_suites(suite_dir: Path = SUITE_DIR, names: Iterable[str] | None = None) -> list[SuiteFile]:
     """Every suite (or only those named), sorted by name.
 
@@ -172,44 +186,98 @@ def validate_warehouse(
     keep_runs: int = DOCS_RUNS_KEPT,
     run_name: str | None = None,
 ) -> ValidationRun:
-    """Validate `suites` (default: all) against the DuckDB file `database`.
+    """Validate `suites` (default: all) in the database, each against the file holding its table.
 
-    The database is opened read-only and closed before returning; with `database` None the
-    suites read only `relations`. `relations` reads a table from elsewhere, for example
-    `{"raw.cmo_study_2011_export": export_file_relation(path)}` to validate an export file.
-    When `docs_dir` is given, this run's results join the results kept beside it (the
-    `keep_runs` newest validations) and the Data Docs of all of them replace the ones in
-    `docs_dir` (`docs_dir/index.html`). Validations sharing a `run_name` count as one run.
+    A suite reads `database` (a DuckDB file), except that the suites of the microdata schema
+    read the file dbt builds it into beside `database`
+    (`cmo_cio.settings.microdata_build_path`), and a suite whose table is a key of
+    `relations` reads that relation instead, through a view of a scratch database: for
+    example `{"raw.cmo_study_2011_export": export_file_relation(path)}` validates an export
+    file. `database` may be None when `relations` covers every suite. Every file is opened
+    read-only and closed before returning. When `docs_dir` is given, this run's results join
+    the results kept beside it (the `keep_runs` newest validations) and the Data Docs of all
+    of them replace the ones in `docs_dir` (`docs_dir/index.html`). Validations sharing a
+    `run_name` count as one run.
     """
-    import duckdb
     import great_expectations as gx
 
+    from expectations.duckdb_datasource import dispose
+
     suites = load_suites() if suites is None else suites
+    relations = relations or {}
     if database is not None and not Path(database).is_file():
         raise FileNotFoundError(f"database {database} does not exist")
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="gx_project_") as project_dir:
-        context = _context(gx, Path(project_dir), docs_dir)
+        scratch = _scratch_database(Path(project_dir) / "relations.duckdb", relations)
+        files = _files_of_suites(suites, database, relations, scratch)
+        context = _context(gx, docs_dir)
         staged_docs = _add_docs_site(context, docs_dir) if docs_dir else None
-        datasource = context.data_sources.add_pandas(DATASOURCE_NAME)
+        datasources = {
+            path: context.data_sources.add_duckdb(
+                f"{DATASOURCE_NAME}_{number}",
+                connection_string=f"duckdb:///{path.resolve()}",
+                kwargs={"connect_args": {"read_only": True, "config": _duckdb_config()}},
+            )
+            for number, path in enumerate(sorted(set(files.values()), key=str))
+        }
         run_id = _run_id(run_name)
-
-        outcomes = []
-        target = str(database) if database is not None else ":memory:"
-        with duckdb.connect(target, read_only=database is not None) as connection:
-            for suite in suites:
-                relation = (relations or {}).get(suite.table, suite.table)
-                outcomes.append(
-                    _validate_suite(gx, context, datasource, connection, suite, relation, run_id)
-                )
+        try:
+            outcomes = [
+                _validate_suite(gx, context, datasources[files[suite.name]], suite, run_id)
+                for suite in suites
+            ]
+        finally:
+            for datasource in datasources.values():
+                dispose(datasource)
 
         docs_index = None
         if staged_docs is not None:
-            _prune_results(context, keep_runs)
-            context.build_data_docs(site_names=[DOCS_SITE_NAME])
+            kept_runs = _prune_results(context, keep_runs)
+            _drop_pages_of_runs_not_kept(staged_docs, kept_runs)
+            # Pages of earlier runs are kept as rendered: only this run's are new.
+            context.build_data_docs(
+                site_names=[DOCS_SITE_NAME],
+                resource_identifiers=_identifiers_of_run(context, run_id, suites),
+            )
             docs_index = _swap_docs(staged_docs, Path(docs_dir))
     return ValidationRun(suites=outcomes, docs_index=docs_index)
+
+
+def _files_of_suites(
+    suites: list[SuiteFile], database: Path | None, relations: dict[str, str], scratch: Path
+) -> dict[str, Path]:
+    """The file each suite reads (see `validate_warehouse`)."""
+    microdata = microdata_build_path(database) if database is not None else None
+    files = {}
+    for suite in suites:
+        if suite.table in relations or database is None:
+            files[suite.name] = scratch
+        elif suite.table.startswith(f"{MICRODATA_SCHEMA}.") and microdata.is_file():
+            files[suite.name] = microdata
+        else:
+            files[suite.name] = Path(database)
+    return files
+
+
+def _duckdb_config() -> dict[str, str]:
+    """The validating connection's limits: the build's memory cap, spilling past it."""
+    import os
+
+    return {"memory_limit": os.environ.get("CMO_CIO_DUCKDB_MEMORY_LIMIT", "1200MB")}
+
+
+def _scratch_database(path: Path, relations: dict[str, str]) -> Path:
+    """A database with one view per relation, named like the table a suite checks."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as connection:
+        for table, relation in relations.items():
+            schema, name = table.split(".", 1)
+            connection.execute(f'create schema if not exists "{schema}"')
+            connection.execute(f'create view "{schema}"."{name}" as select * from {relation}')
+    return path
 
 
 def results_dir_of(docs_dir: Path) -> Path:
@@ -218,16 +286,27 @@ def results_dir_of(docs_dir: Path) -> Path:
     return docs_dir.with_name(f".{docs_dir.name}-results")
 
 
-def _context(gx, project_dir: Path, docs_dir: Path | None):
-    """A throwaway GX project whose validation results are kept beside `docs_dir`."""
-    context = gx.get_context(mode="file", project_root_dir=project_dir)
+def _context(gx, docs_dir: Path | None):
+    """An in-memory GX project whose validation results are kept beside `docs_dir`: nothing
+    but the results and the Data Docs is written to disk."""
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+    )
     if docs_dir is not None:
-        stores = context.variables.stores  # a copy: assign it back, then re-open
-        backend = stores["validation_results_store"]["store_backend"]
-        backend["base_directory"] = str(results_dir_of(docs_dir).resolve())
-        context.variables.stores = stores
-        context.variables.save()
-        context = gx.get_context(mode="file", project_root_dir=project_dir)
+        config.stores[config.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(results_dir_of(docs_dir).resolve()),
+            },
+        }
+    context = gx.get_context(mode="ephemeral", project_config=config)
     _quiet_progress_bars(context)
     return context
 
@@ -239,8 +318,8 @@ def _run_id(run_name: str | None):
     return RunIdentifier(run_name=run_name or f"audit-{now:%Y%m%dT%H%M%S%f}", run_time=now)
 
 
-def _prune_results(context, keep_runs: int) -> None:
-    """Keep the validations of the `keep_runs` newest runs; their Data Docs pages go too."""
+def _prune_results(context, keep_runs: int) -> set[str]:
+    """Keep the validations of the `keep_runs` newest runs; returns the names of those runs."""
     store = context.validation_results_store
     keys = store.list_keys()
     latest: dict[str, object] = {}
@@ -251,38 +330,66 @@ def _prune_results(context, keep_runs: int) -> None:
     for key in keys:
         if key.run_id.run_name not in kept:
             store.remove_key(key)
+    return kept
 
 
-def _validate_suite(
-    gx, context, datasource, connection, suite: SuiteFile, relation: str, run_id
-) -> SuiteOutcome:
+def _identifiers_of_run(context, run_id, suites: list[SuiteFile]) -> list:
+    """The validation results of this run and the suites it ran: the Data Docs pages to render."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    results = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.run_id.run_name == run_id.run_name
+    ]
+    return results + [ExpectationSuiteIdentifier(name=suite.name) for suite in suites]
+
+
+class _EngineConnection:
+    """What the suite parameters need (`execute(query).fetchall()`), on GX's own connection:
+    a second DuckDB connection in this process would conflict with it."""
+
+    def __init__(self, datasource) -> None:
+        self.engine = datasource.get_execution_engine()
+
+    def execute(self, query: str):
+        import sqlalchemy
+
+        return self.engine.execute_query(sqlalchemy.text(query))
+
+
+def _validate_suite(gx, context, datasource, suite: SuiteFile, run_id) -> SuiteOutcome:
     from great_expectations.core.expectation_suite import ExpectationSuite
 
+    schema, table = suite.table.split(".", 1)
+    connection = _EngineConnection(datasource)
     try:
-        frame = connection.execute(f"select * from {relation}").df()
         parameters = _suite_parameters(connection, suite)
+        row_count = connection.execute(f'select count(*) from "{schema}"."{table}"').scalar()
+        batch_definition = datasource.add_table_asset(
+            name=suite.name, table_name=suite.table
+        ).add_batch_definition_whole_table("whole_table")
     except Exception as error:  # a missing table or a broken parameter query fails the suite
-        return SuiteOutcome(suite=suite, success=False, error=f"cannot read {suite.table}: {error}")
+        message = " ".join(str(error).split())[:300]
+        return SuiteOutcome(
+            suite=suite, success=False, error=f"cannot read {suite.table}: {message}"
+        )
 
     document = {key: value for key, value in suite.document.items() if key != "name"}
     gx_suite = context.suites.add(ExpectationSuite(name=suite.name, **document))
-    batch_definition = datasource.add_dataframe_asset(
-        name=suite.name
-    ).add_batch_definition_whole_dataframe("whole_table")
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
     )
     result = validation.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=parameters,
-        result_format="SUMMARY",
-        run_id=run_id,
+        expectation_parameters=parameters, result_format="SUMMARY", run_id=run_id
     )
     expectations = [_expectation_outcome(item) for item in result.results]
     return SuiteOutcome(
         suite=suite,
         success=bool(result.success),
-        row_count=len(frame),
+        row_count=row_count,
         expectations=expectations,
     )
 
@@ -346,10 +453,12 @@ def _quiet_progress_bars(context) -> None:
 
 
 def _add_docs_site(context, docs_dir: Path) -> Path:
-    """Build Data Docs into a fresh folder beside `docs_dir`; swapped in when complete."""
+    """Build Data Docs into a copy of `docs_dir` beside it; swapped in when complete."""
     docs_dir = Path(docs_dir)
     docs_dir.parent.mkdir(parents=True, exist_ok=True)
     staged = docs_dir.with_name(f".{docs_dir.name}.{uuid.uuid4().hex[:8]}.building")
+    if (docs_dir / "index.html").is_file():
+        shutil.copytree(docs_dir, staged, symlinks=True)
     context.add_data_docs_site(
         site_name=DOCS_SITE_NAME,
         site_config={
@@ -363,6 +472,13 @@ def _add_docs_site(context, docs_dir: Path) -> Path:
         },
     )
     return staged
+
+
+def _drop_pages_of_runs_not_kept(docs: Path, kept_runs: set[str]) -> None:
+    """Remove the validation pages (`validations/<suite>/<run name>/...`) of pruned runs."""
+    for run_folder in docs.glob("validations/*/*"):
+        if run_folder.is_dir() and run_folder.name not in kept_runs:
+            shutil.rmtree(run_folder)
 
 
 def _swap_docs(staged: Path, docs_dir: Path) -> Path:

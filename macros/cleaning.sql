@@ -107,3 +107,34 @@
 {% macro as_text(column_name) -%}
     trim(cast({{ column_name }} as {{ dbt.type_string() }}))
 {%- endmacro %}
+
+
+{#-
+    The rows (measure_id, role, count_value) of a {measure_id: {role: count}}
+    mapping such as var sample_counts; none when it is empty.
+-#}
+{% macro sample_counts_rows(sample_counts) -%}
+    {%- set rows = [] -%}
+    {%- for measure_id, by_role in sample_counts.items() -%}
+        {%- for role, count in by_role.items() -%}
+            {%- do rows.append(
+                "('" ~ measure_id ~ "', '" ~ role | upper ~ "', "
+                ~ (count | float) ~ ")"
+            ) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if rows -%}
+        select
+            measure_id,
+            role,
+            cast(count_value as {{ dbt.type_float() }}) as count_value
+        from (values {{ rows | join(', ') }})
+            as sample_counts (measure_id, role, count_value)
+    {%- else -%}
+        select
+            cast(null as {{ dbt.type_string() }}) as measure_id,
+            cast(null as {{ dbt.type_string() }}) as role,
+            cast(null as {{ dbt.type_float() }}) as count_value
+        where 1 = 0
+    {%- endif -%}
+{%- endmacro %}

@@ -90,3 +90,25 @@ k_anonymous as (
 {% macro spark__random_number() -%}
     rand()
 {%- endmacro %}
+
+
+{#-
+    The respondent number of a build: a 63-bit hash of the pseudonymous key
+    and the dbt invocation id, so it joins cheaply, differs with every build
+    and cannot be recomputed from an export.
+-#}
+{% macro respondent_number(respondent_key) -%}
+    {{ return(adapter.dispatch('respondent_number', 'cmo_cio_warehouse')(
+        respondent_key
+    )) }}
+{%- endmacro %}
+
+
+{% macro default__respondent_number(respondent_key) -%}
+    cast(hash({{ respondent_key }} || '{{ invocation_id }}') >> 1 as bigint)
+{%- endmacro %}
+
+
+{% macro spark__respondent_number(respondent_key) -%}
+    xxhash64(concat({{ respondent_key }}, '{{ invocation_id }}'))
+{%- endmacro %}

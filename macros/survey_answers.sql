@@ -100,3 +100,21 @@
         raw_column
     from (values {{ rows | join(', ') }}) as answer_columns (study, raw_column)
 {%- endmacro %}
+
+
+{#- `relation.column` for each column (lower case), comma-separated. -#}
+{% macro columns_of(relation, columns) -%}
+    {%- for column in columns -%}
+        {{ relation }}.{{ column | lower }}{% if not loop.last %}, {% endif %}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{#-
+    The CMO export records its top-3 ranking as the force chosen at each rank
+    (these columns, codebook sub-items rank_1..rank_3); staging keeps them with
+    the other answers, the long grain reshapes them to one row per force.
+-#}
+{% macro cmo_ranking_columns() -%}
+    {{ return(['Q3_R1', 'Q3_R2', 'Q3_R3']) }}
+{%- endmacro %}

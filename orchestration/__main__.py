@@ -11,8 +11,10 @@ the refresh did not publish.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from cmo_cio.landing import Exports, current_exports, export_paths
@@ -33,6 +35,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             f"{study.key}* file of the landing folder, else the committed synthetic export",
         )
     parser.add_argument(
+        "--dbt-vars",
+        type=json.loads,
+        default={},
+        help="extra dbt vars of this refresh, as JSON (e.g. '{\"min_cell_n\": 20}')",
+    )
+    parser.add_argument(
+        "--step-timings",
+        type=Path,
+        help="write each step's start and end time (JSON) to this file",
+    )
+    parser.add_argument(
         "--log-level", default="WARNING", help="Dagster event log level (default WARNING)"
     )
     return parser.parse_args(argv)
@@ -49,23 +62,53 @@ def refresh_exports(settings: WarehouseSettings, given: dict[str, str]) -> Expor
     return exports
 
 
-def run_refresh(settings: WarehouseSettings, exports: Exports, log_level: str = "WARNING"):
-    """Execute the refresh job in process; returns Dagster's ExecuteInProcessResult."""
+@dataclass
+class RefreshRun:
+    result: object  # Dagster's ExecuteInProcessResult
+    step_timings: list[dict]  # each step's start and end, Unix seconds
+
+
+def run_refresh(
+    settings: WarehouseSettings,
+    exports: Exports,
+    log_level: str = "WARNING",
+    dbt_vars: dict | None = None,
+) -> RefreshRun:
+    """Execute the refresh job in process."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
     from orchestration.jobs import JOB_NAME, refresh_run_config
 
-    run_config = refresh_run_config(exports, settings)
+    run_config = refresh_run_config(exports, settings, dbt_vars)
     run_config["loggers"] = {"console": {"config": {"log_level": log_level.upper()}}}
     job = defs.resolve_job_def(JOB_NAME)
     # With DAGSTER_HOME set the run is recorded where the UI shows it; else it is ephemeral.
-    if not os.environ.get("DAGSTER_HOME"):
-        return job.execute_in_process(run_config=run_config, raise_on_error=False)
-    with DagsterInstance.get() as instance:
-        return job.execute_in_process(
+    home = os.environ.get("DAGSTER_HOME")
+    with DagsterInstance.get() if home else DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
         )
+        return RefreshRun(result, step_timings(instance, result.run_id))
+
+
+def step_timings(instance, run_id: str) -> list[dict]:
+    """Start and end (Unix seconds) of each step of a run, in the order they started."""
+    from dagster import DagsterEventType
+
+    starts, ends = {}, {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            starts[event.step_key] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            ends[event.step_key] = entry.timestamp
+    return [
+        {"step": step, "start": start, "end": ends.get(step)}
+        for step, start in sorted(starts.items(), key=lambda item: item[1])
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,10 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = WarehouseSettings.from_env()
     given = {study.key: getattr(args, f"{study.key}_export") for study in STUDIES}
-    result = run_refresh(settings, refresh_exports(settings, given), args.log_level)
-    text, failures = summarize(result)
+    run = run_refresh(settings, refresh_exports(settings, given), args.log_level, args.dbt_vars)
+    if args.step_timings:
+        args.step_timings.write_text(json.dumps(run.step_timings, indent=2))
+    text, failures = summarize(run.result)
     print(text)
-    return 1 if failures or not result.success else 0
+    return 1 if failures or not run.result.success else 0
 
 
 if __name__ == "__main__":

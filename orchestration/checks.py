@@ -1,11 +1,14 @@
-"""Audit: the Great Expectations suites as blocking asset checks, and the publish gate.
+"""Audit: the Great Expectations suites as asset checks, and the publish gate.
 
-Every suite of `expectations` is one blocking check `gx_<suite>` on the asset of the table it
-validates (`[schema, table]`). The raw suites validate the export files a run builds from,
-before the dbt build reads them (`raw_export_suites`); every other suite validates the build
-database after dbt is done, opened read-only (`warehouse_suites`). Both write their results
-to the same Data Docs. A suite whose table no longer exists in the dbt project fails the
-audit instead of dropping out of it.
+Every suite of `expectations` is a check `gx_<suite>` on the asset of the table it validates
+(`[schema, table]`), all run by one step after the dbt build, `gx_audit`: the raw suites
+read the export files the run built from, the other suites the build database, opened
+read-only. One step, so Great Expectations is set up once (and imported while dbt works,
+`assets/dbt.py`). Structurally unusable exports never get this far: the build stops before
+dbt starts. The checks of the marts and microdata are blocking; a failed raw suite blocks
+the publish through the gate (`audit_failures_of_run`), which refuses whenever any check of
+the run failed or did not run. A suite whose table no longer exists in the dbt project fails
+the audit instead of dropping out of it.
 """
 
 # No `from __future__ import annotations`: Dagster reads the annotations of the check functions.
@@ -33,7 +36,10 @@ RAW_KEYS = {raw_asset_key(study) for study in STUDIES}
 
 
 def gx_check_specs(known_assets: set[AssetKey]) -> tuple[list[AssetCheckSpec], list[str]]:
-    """One blocking check spec per suite whose table is an asset; and the suites left out."""
+    """One check spec per suite whose table is an asset; and the suites left out.
+
+    The checks of dbt's assets are blocking. Those of the raw exports cannot be: the audit
+    runs after the build that reads them (the publish gate stops on them instead)."""
     from expectations.runner import load_suites
 
     specs, orphaned = [], []
@@ -46,7 +52,7 @@ def gx_check_specs(known_assets: set[AssetKey]) -> tuple[list[AssetCheckSpec], l
             AssetCheckSpec(
                 name=GX_CHECK_PREFIX + suite.name,
                 asset=key,
-                blocking=True,
+                blocking=key not in RAW_KEYS,
                 description=f"Great Expectations suite {suite.name} "
                 f"({suite.expectation_count} expectations)",
                 metadata={"suite": suite.origin(PROJECT_DIR)},
@@ -56,8 +62,6 @@ def gx_check_specs(known_assets: set[AssetKey]) -> tuple[list[AssetCheckSpec], l
 
 
 GX_CHECK_SPECS, GX_SUITES_WITHOUT_ASSET = gx_check_specs(set(dbt_asset_keys()) | RAW_KEYS)
-RAW_CHECK_SPECS = [spec for spec in GX_CHECK_SPECS if spec.asset_key in RAW_KEYS]
-WAREHOUSE_CHECK_SPECS = [spec for spec in GX_CHECK_SPECS if spec.asset_key not in RAW_KEYS]
 
 
 def _suite_names(specs: list[AssetCheckSpec]) -> list[str]:
@@ -89,41 +93,25 @@ def _check_results(context, run):
 
 
 @multi_asset_check(
-    specs=RAW_CHECK_SPECS,
-    name="raw_export_suites",
-    description="Validates each export file against its raw GX suite before dbt reads it.",
+    specs=GX_CHECK_SPECS,
+    name="gx_audit",
+    description="Validates every GX suite: the raw ones against the run's export files, "
+    "the others against the build database.",
 )
-def raw_export_suites(context, warehouse: WarehouseResource):
+def gx_audit(context, warehouse: WarehouseResource):
     from expectations.runner import export_file_relation, load_suites, validate_warehouse
 
+    settings = warehouse.settings
     exports = exports_of_run(context.run)
-    relations = {
+    export_relations = {
         study.source_relation: export_file_relation(export_file(study.key, exports))
         for study in STUDIES
     }
     run = validate_warehouse(
-        None,
-        warehouse.settings.gx_docs_dir,
-        load_suites(names=_suite_names(RAW_CHECK_SPECS)),
-        relations=relations,
-        run_name=f"refresh-{context.run.run_id}",
-    )
-    yield from _check_results(context, run)
-
-
-@multi_asset_check(
-    specs=WAREHOUSE_CHECK_SPECS,
-    name="warehouse_suites",
-    description="Validates every other GX suite against the build database.",
-)
-def warehouse_suites(context, warehouse: WarehouseResource):
-    from expectations.runner import load_suites, validate_warehouse
-
-    settings = warehouse.settings
-    run = validate_warehouse(
         settings.build_db,
         settings.gx_docs_dir,
-        load_suites(names=_suite_names(WAREHOUSE_CHECK_SPECS) + GX_SUITES_WITHOUT_ASSET),
+        load_suites(names=_suite_names(GX_CHECK_SPECS) + GX_SUITES_WITHOUT_ASSET),
+        relations=export_relations,
         run_name=f"refresh-{context.run.run_id}",
     )
     yield from _check_results(context, run)
@@ -135,7 +123,7 @@ def warehouse_suites(context, warehouse: WarehouseResource):
         )
 
 
-GX_CHECKS = [raw_export_suites, warehouse_suites]
+GX_CHECKS = [gx_audit]
 
 
 def blocks_publish(evaluation) -> bool:

@@ -24,9 +24,11 @@ refresh_warehouse = define_asset_job(
 )
 
 
-def refresh_run_config(exports: Exports, settings: WarehouseSettings | None = None) -> dict:
+def refresh_run_config(
+    exports: Exports, settings: WarehouseSettings | None = None, dbt_vars: dict | None = None
+) -> dict:
     """Run config of a refresh from `exports`; with `settings`, also the run's paths."""
-    config: dict = {"ops": refresh_op_config(exports)}
+    config: dict = {"ops": refresh_op_config(exports, dbt_vars)}
     if settings is not None:
         config["resources"] = run_config_resources(settings)
     return config

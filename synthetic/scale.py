@@ -27,6 +27,7 @@ from cmo_cio.studies import STUDY_BY_CODE
 from synthetic import calibration as cal
 from synthetic.codebook import load_codebook
 from synthetic.exports import build_interviews, cio_export, cmo_export, export_columns
+from synthetic.model import CohortBuilder
 
 STUDY_STREAM = {"CMO": 11, "CIO": 12}
 # Exact calibration needs enough respondents for 1-point rounding steps.
@@ -49,6 +50,33 @@ def chunk_plan(study: str, n_rows: int) -> tuple[int, dict[str, int]]:
     # at least one original per duplicate
     out["duplicate"] = min(out["duplicate"], max(n_rows - sum(out.values()), 0) // 2)
     return n_rows - sum(out.values()), out
+
+
+def expected_sample_counts(n_rows: int, chunk_rows: int, seed: int = cal.DEFAULT_SEED) -> dict:
+    """The fig01 counts the written files hold by design, as dbt var `sample_counts` takes
+    them ({measure_id: {role: count}}): the refresh of generated data checks its sample
+    against these instead of the report's."""
+    book = load_codebook()
+    counts: dict[str, dict[str, int]] = {
+        "respondents_interviewed": {},
+        "qualified_completes": {},
+        "countries": {},
+        "industries": {},
+    }
+    for study in STUDY_BY_CODE:
+        qualified = interviewed = 0
+        for offset in range(0, n_rows, chunk_rows):
+            n_qualified, screened = chunk_plan(study, min(chunk_rows, n_rows - offset))
+            qualified += n_qualified
+            interviewed += n_qualified + screened["partial"] + screened["speeder"]
+        builder = CohortBuilder(book, study, seed)
+        counts["respondents_interviewed"][study] = interviewed
+        counts["qualified_completes"][study] = qualified
+        counts["countries"][study] = len(builder.countries())
+        counts["industries"][study] = len(builder.industries())
+    for measure_id in ("respondents_interviewed", "qualified_completes"):
+        counts[measure_id]["ALL"] = sum(counts[measure_id].values())
+    return counts
 
 
 def to_arrow(columns: dict[str, np.ndarray], schema: pa.Schema) -> pa.Table:

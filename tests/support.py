@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from cmo_cio.settings import PROJECT_DIR
+from cmo_cio.settings import PROJECT_DIR, microdata_build_path
 
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -67,3 +67,18 @@ def land(landing: Path, name: str, content: str = "ResponseID\n", age: float = S
     written = time.time() - age
     os.utime(path, (written, written))
     return path
+
+
+def microdata_of(build_db: Path) -> Path:
+    """The file dbt builds the microdata schema into, beside `build_db`."""
+    return microdata_build_path(Path(build_db))
+
+
+def copy_build(build_db: Path, target: Path) -> Path:
+    """A private copy of a build (its database and microdata file), for tests that change it."""
+    import shutil
+
+    shutil.copyfile(build_db, target)
+    if microdata_of(build_db).exists():
+        shutil.copyfile(microdata_of(build_db), microdata_of(target))
+    return target

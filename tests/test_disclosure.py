@@ -286,7 +286,7 @@ def leaky_serving_db(built_warehouse, tmp_path_factory):
     with duckdb.connect(str(served)) as connection:
         connection.execute(f"attach '{built_warehouse}' as build (read_only)")
         connection.execute(
-            "create table marts.dim_respondent as select i.respondent_key, i.role, "
+            "create table marts.dim_respondent as select i.respondent_id, i.role, "
             "c.region_code, i.country_code, i.industry_code, i.size_band_code, "
             "i.financial_performance, i.interview_date, i.interview_minutes "
             "from build.intermediate.int_interviews_screened i "
@@ -294,7 +294,7 @@ def leaky_serving_db(built_warehouse, tmp_path_factory):
             "where i.is_qualified"
         )
         connection.execute(
-            "create table marts.fct_survey_response as select respondent_key, role, item_code, "
+            "create table marts.fct_survey_response as select respondent_id, role, item_code, "
             "sub_item_code, option_code from build.intermediate.int_survey_responses"
         )
     return served

@@ -1,5 +1,6 @@
--- Every raw interview in one shape with its screening outcome. A table:
--- most models downstream read it.
+-- Every raw interview in one shape with its screening outcome, its region
+-- and a respondent number for the joins of the build. A table: most models
+-- downstream read it.
 {{ config(materialized='table') }}
 
 with
@@ -156,11 +157,14 @@ final as (
 
     select
         first_reasons.respondent_key,
+        {{ respondent_number('first_reasons.respondent_key') }}
+            as respondent_id,
         first_reasons.study as role,
         first_reasons.started_at as interview_started_at,
         cast(first_reasons.started_at as date) as interview_date,
         first_reasons.interview_minutes,
         first_reasons.country_code,
+        countries.region_code,
         first_reasons.industry_code,
         first_reasons.size_band_code,
         first_reasons.financial_performance,
@@ -175,6 +179,8 @@ final as (
     from first_reasons
     inner join screening_outcomes
         on first_reasons.outcome_order = screening_outcomes.outcome_order
+    left join countries
+        on first_reasons.country_code = countries.country_code
 
 )
 

@@ -1,7 +1,7 @@
--- Qualified respondents as the restricted microdata shows them: a number
--- drawn at random for each build instead of any key of the exports, the
--- interview month and a length band instead of timestamps and durations, and
--- the quasi-identifiers generalized until every combination is shared by at
+-- Qualified respondents as the restricted microdata shows them: the
+-- respondent number of the build (no key of the exports), the interview
+-- month and a length band instead of timestamps and durations, and the
+-- quasi-identifiers generalized until every combination is shared by at
 -- least var microdata_k respondents (docs/microdata.md). A table: both
 -- microdata marts read it.
 {{ config(materialized='table') }}
@@ -26,51 +26,33 @@ interviews as (
 
 ),
 
-countries as (
-
-    select * from {{ ref('stg_reference__countries') }}
-
-),
-
 -- the quasi-identifiers the microdata keeps, none NULL: a size band the
 -- respondent did not give is 'not_stated', unlike a suppressed one
 profiles as (
 
     select
-        interviews.respondent_key,
-        {{ random_number() }} as random_draw,
-        interviews.role,
-        countries.region_code,
-        interviews.country_code,
-        interviews.industry_code,
-        coalesce(interviews.size_band_code, 'not_stated') as size_band_code,
-        interviews.financial_performance,
+        respondent_id,
+        role,
+        region_code,
+        country_code,
+        industry_code,
+        coalesce(size_band_code, 'not_stated') as size_band_code,
+        financial_performance,
         cast(
-            {{ dbt.date_trunc('month', 'interviews.interview_date') }} as date
+            {{ dbt.date_trunc('month', 'interview_date') }} as date
         ) as interview_month,
         case
-            when interviews.interview_minutes < 20 then 'under 20 minutes'
-            when interviews.interview_minutes < 40 then '20 to 39 minutes'
-            when interviews.interview_minutes < 60 then '40 to 59 minutes'
+            when interview_minutes < 20 then 'under 20 minutes'
+            when interview_minutes < 40 then '20 to 39 minutes'
+            when interview_minutes < 60 then '40 to 59 minutes'
             else '60 minutes or more'
         end as interview_length_band
     from interviews
-    left join countries
-        on interviews.country_code = countries.country_code
-    where interviews.is_qualified
+    where is_qualified
 
 ),
 
--- a number per respondent in an order drawn at random
-numbered as (
-
-    select
-        *,
-        row_number() over (order by random_draw) as respondent_id
-    from profiles
-
-),
-
+-- one row per combination: generalizing works on these, not on respondents
 combinations as (
 
     select
@@ -83,7 +65,7 @@ combinations as (
         interview_month,
         interview_length_band,
         count(*) as respondents
-    from numbered
+    from profiles
     group by
         role,
         region_code,
@@ -103,59 +85,33 @@ combinations as (
     k=var('microdata_k'),
 ) }},
 
--- each respondent with the combination published for it, and that
--- combination as one text key (NULL, a generalized value, spelled out)
-published as (
+-- each published combination as one text key (NULL, a generalized value,
+-- spelled out), and its size
+published_combinations as (
 
     select
-        numbered.respondent_id,
-        numbered.respondent_key,
-        k_anonymous.role,
-        k_anonymous.region_code,
-        k_anonymous.country_code,
-        k_anonymous.industry_code,
-        k_anonymous.size_band_code,
-        k_anonymous.financial_performance,
-        k_anonymous.interview_month,
-        k_anonymous.interview_length_band,
-        nullif(trim(k_anonymous.generalized_attributes), '')
-            as generalized_attributes,
+        *,
         concat_ws(
             '|',
-            k_anonymous.role,
-            coalesce(k_anonymous.region_code, '-'),
-            coalesce(k_anonymous.country_code, '-'),
-            coalesce(k_anonymous.industry_code, '-'),
-            coalesce(k_anonymous.size_band_code, '-'),
-            coalesce(k_anonymous.financial_performance, '-'),
-            coalesce(
-                cast(k_anonymous.interview_month as {{ dbt.type_string() }}),
-                '-'
-            ),
-            coalesce(k_anonymous.interview_length_band, '-')
+            role,
+            coalesce(region_code, '-'),
+            coalesce(country_code, '-'),
+            coalesce(industry_code, '-'),
+            coalesce(size_band_code, '-'),
+            coalesce(financial_performance, '-'),
+            coalesce(cast(interview_month as {{ dbt.type_string() }}), '-'),
+            coalesce(interview_length_band, '-')
         ) as class_key,
         (
-            k_anonymous.region_code is null
-            and k_anonymous.country_code is null
-            and k_anonymous.industry_code is null
-            and k_anonymous.size_band_code is null
-            and k_anonymous.financial_performance is null
-            and k_anonymous.interview_month is null
-            and k_anonymous.interview_length_band is null
+            region_code is null
+            and country_code is null
+            and industry_code is null
+            and size_band_code is null
+            and financial_performance is null
+            and interview_month is null
+            and interview_length_band is null
         ) as is_fully_generalized
-    from numbered
-    inner join k_anonymous
-        on
-            numbered.role = k_anonymous.original_role
-            and numbered.region_code = k_anonymous.original_region_code
-            and numbered.country_code = k_anonymous.original_country_code
-            and numbered.industry_code = k_anonymous.original_industry_code
-            and numbered.size_band_code = k_anonymous.original_size_band_code
-            and numbered.financial_performance
-            = k_anonymous.original_financial_performance
-            and numbered.interview_month = k_anonymous.original_interview_month
-            and numbered.interview_length_band
-            = k_anonymous.original_interview_length_band
+    from k_anonymous
 
 ),
 
@@ -165,8 +121,8 @@ published_classes as (
         role,
         class_key,
         is_fully_generalized,
-        count(*) as class_size
-    from published
+        sum(respondents) as class_size
+    from published_combinations
     group by role, class_key, is_fully_generalized
 
 ),
@@ -184,7 +140,7 @@ shortfalls as (
 
 ),
 
-largest_classes as (
+donor_classes as (
 
     select
         published_classes.role,
@@ -203,6 +159,43 @@ largest_classes as (
 
 ),
 
+-- each respondent with the combination published for it
+published as (
+
+    select
+        profiles.respondent_id,
+        published_combinations.role,
+        published_combinations.region_code,
+        published_combinations.country_code,
+        published_combinations.industry_code,
+        published_combinations.size_band_code,
+        published_combinations.financial_performance,
+        published_combinations.interview_month,
+        published_combinations.interview_length_band,
+        published_combinations.class_key,
+        nullif(trim(published_combinations.generalized_attributes), '')
+            as generalized_attributes
+    from profiles
+    inner join published_combinations
+        on
+            profiles.role = published_combinations.original_role
+            and profiles.region_code = published_combinations.original_region_code
+            and profiles.country_code
+            = published_combinations.original_country_code
+            and profiles.industry_code
+            = published_combinations.original_industry_code
+            and profiles.size_band_code
+            = published_combinations.original_size_band_code
+            and profiles.financial_performance
+            = published_combinations.original_financial_performance
+            and profiles.interview_month
+            = published_combinations.original_interview_month
+            and profiles.interview_length_band
+            = published_combinations.original_interview_length_band
+
+),
+
+-- the respondents of a donor class, in order of their number: few rows
 donors as (
 
     select
@@ -210,12 +203,12 @@ donors as (
         row_number() over (
             partition by published.role order by published.respondent_id
         ) as donor_number,
-        largest_classes.shortfall
+        donor_classes.shortfall
     from published
-    inner join largest_classes
+    inner join donor_classes
         on
-            published.class_key = largest_classes.class_key
-            and largest_classes.size_rank = 1
+            published.class_key = donor_classes.class_key
+            and donor_classes.size_rank = 1
 
 ),
 
@@ -236,7 +229,6 @@ final as (
 
     select
         respondent_id,
-        respondent_key,
         role,
         case when not is_donor then region_code end as region_code,
         case when not is_donor then country_code end as country_code,

@@ -1,25 +1,32 @@
 -- The long grain of qualified answers: respondent x item x sub-item, with
--- the harmonized option_code (NULL where unanswered) and the rank position
--- of a top-3 ranking. A table: the fact mart and every measure read it.
-{{ config(materialized='table') }}
-
+-- the harmonized option_code (NULL where unanswered), the rank position of a
+-- top-3 ranking, and the respondent's profile for the aggregates. A view:
+-- its two readers (the answer counts, the microdata fact) each stream it
+-- once, and the long grain is stored once, in the microdata.
 with
 
-interviews as (
+answers as (
+
+    select * from {{ ref('int_survey_answers_unpivoted') }}
+
+),
+
+qualified_cmos as (
 
     select * from {{ ref('int_interviews_screened') }}
+    where is_qualified and role = 'CMO'
+
+),
+
+cmo_interviews as (
+
+    select * from {{ ref('stg_cmo_study__interviews') }}
 
 ),
 
 survey_items as (
 
     select * from {{ ref('int_survey_items') }}
-
-),
-
-raw_answers as (
-
-    select * from {{ ref('int_survey_answers_unpivoted') }}
 
 ),
 
@@ -35,72 +42,42 @@ answer_options as (
 
 ),
 
-qualified_respondents as (
-
-    select
-        respondent_key,
-        role
-    from interviews
-    where is_qualified
-
-),
-
 -- raw cells to codebook items and harmonized options
 mapped_answers as (
 
     select
-        raw_answers.respondent_key,
-        raw_answers.study as role,
-        raw_answers.raw_column,
-        raw_answers.raw_value,
+        answers.respondent_id,
+        answers.role,
+        answers.region_code,
+        answers.industry_code,
+        answers.size_band_code,
+        answers.financial_performance,
+        answers.raw_value,
         raw_columns.item_code,
         raw_columns.sub_item_code as raw_sub_item_code,
         raw_columns.answer_type,
-        raw_columns.figure_id,
         answer_options.option_code
-    from raw_answers
-    inner join qualified_respondents
-        on raw_answers.respondent_key = qualified_respondents.respondent_key
+    from answers
     inner join raw_columns
         on
-            raw_answers.study = raw_columns.study
-            and raw_answers.raw_column = raw_columns.raw_column
+            answers.role = raw_columns.study
+            and answers.raw_column = raw_columns.raw_column
     left join answer_options
         on
-            raw_answers.study = answer_options.study
+            answers.role = answer_options.study
             and raw_columns.item_code = answer_options.item_code
-            and raw_answers.raw_value = answer_options.raw_value
+            and answers.raw_value = answer_options.raw_value
 
 ),
 
--- the CMO ranking: columns rank_1..rank_3 hold the force chosen at that rank
-cmo_ranked_forces as (
+-- the CMO forces, by their codes in the ranking columns
+force_codes as (
 
     select
-        respondent_key,
-        option_code as sub_item_code,
-        min(
-            {{ dbt.safe_cast(
-                dbt.split_part('raw_sub_item_code', "'_'", 2),
-                dbt.type_int()
-            ) }}
-        ) as rank_position,
-        min(raw_value) as raw_value
-    from mapped_answers
-    where
-        role = 'CMO' and item_code = 'external_forces'
-        and option_code is not null
-    group by respondent_key, option_code
-
-),
-
-cmo_ranking_respondents as (
-
-    select distinct respondent_key
-    from mapped_answers
-    where
-        role = 'CMO' and item_code = 'external_forces'
-        and raw_value is not null
+        raw_value,
+        option_code
+    from answer_options
+    where study = 'CMO' and item_code = 'external_forces'
 
 ),
 
@@ -109,61 +86,90 @@ cmo_ranking_respondents as (
 column_items as (
 
     select
-        mapped_answers.respondent_key,
-        mapped_answers.role,
-        mapped_answers.item_code,
-        mapped_answers.raw_sub_item_code as sub_item_code,
-        mapped_answers.answer_type,
-        mapped_answers.figure_id,
-        mapped_answers.option_code,
-        mapped_answers.raw_value
+        respondent_id,
+        role,
+        region_code,
+        industry_code,
+        size_band_code,
+        financial_performance,
+        item_code,
+        raw_sub_item_code as sub_item_code,
+        answer_type,
+        option_code,
+        -- a raw code the codebook does not map: kept, so it is counted
+        case when option_code is null then raw_value end as unmapped_raw_value
     from mapped_answers
-    where not (
-        mapped_answers.role = 'CMO'
-        and mapped_answers.item_code = 'external_forces'
-    )
 
 ),
 
--- the CMO forces: every force of the codebook for every qualified CMO
-cmo_force_grid as (
+-- the CMO ranking: one row per qualified CMO with the force chosen at each
+-- rank (the ranking columns read apart, before any rows multiply)
+cmo_rankings as (
 
     select
-        qualified_respondents.respondent_key,
-        qualified_respondents.role,
-        survey_items.item_code,
-        survey_items.sub_item_code,
-        survey_items.answer_type,
-        survey_items.figure_id
-    from qualified_respondents
-    inner join survey_items
-        on qualified_respondents.role = survey_items.role
-    where survey_items.raw_column is null
+        qualified_cmos.respondent_id,
+        qualified_cmos.role,
+        qualified_cmos.region_code,
+        qualified_cmos.industry_code,
+        qualified_cmos.size_band_code,
+        qualified_cmos.financial_performance,
+        first_forces.option_code as first_force,
+        second_forces.option_code as second_force,
+        third_forces.option_code as third_force,
+        coalesce(
+            cmo_interviews.q3_r1, cmo_interviews.q3_r2, cmo_interviews.q3_r3
+        ) is not null as has_answered,
+        -- a force code the codebook does not know, kept to be counted
+        case
+            when first_forces.option_code is null then cmo_interviews.q3_r1
+        end as unmapped_first_force,
+        case
+            when second_forces.option_code is null then cmo_interviews.q3_r2
+        end as unmapped_second_force,
+        case
+            when third_forces.option_code is null then cmo_interviews.q3_r3
+        end as unmapped_third_force
+    from qualified_cmos
+    inner join cmo_interviews
+        on qualified_cmos.respondent_key = cmo_interviews.respondent_key
+    left join force_codes as first_forces
+        on cmo_interviews.q3_r1 = first_forces.raw_value
+    left join force_codes as second_forces
+        on cmo_interviews.q3_r2 = second_forces.raw_value
+    left join force_codes as third_forces
+        on cmo_interviews.q3_r3 = third_forces.raw_value
 
 ),
 
+-- every force of the codebook for every qualified CMO: its rank, or
+-- not_ranked when the respondent ranked others, NULL when they skipped it
 cmo_force_items as (
 
     select
-        cmo_force_grid.*,
+        cmo_rankings.respondent_id,
+        cmo_rankings.role,
+        cmo_rankings.region_code,
+        cmo_rankings.industry_code,
+        cmo_rankings.size_band_code,
+        cmo_rankings.financial_performance,
+        survey_items.item_code,
+        survey_items.sub_item_code,
+        survey_items.answer_type,
         case
-            when cmo_ranked_forces.rank_position is not null
-                then cast(
-                    cmo_ranked_forces.rank_position as {{ dbt.type_string() }}
-                )
-            when cmo_ranking_respondents.respondent_key is not null
-                then 'not_ranked'
+            when survey_items.sub_item_code = cmo_rankings.first_force then '1'
+            when survey_items.sub_item_code = cmo_rankings.second_force then '2'
+            when survey_items.sub_item_code = cmo_rankings.third_force then '3'
+            when cmo_rankings.has_answered then 'not_ranked'
         end as option_code,
-        cmo_ranked_forces.raw_value
-    from cmo_force_grid
-    left join cmo_ranked_forces
-        on
-            cmo_force_grid.respondent_key = cmo_ranked_forces.respondent_key
-            and cmo_force_grid.sub_item_code = cmo_ranked_forces.sub_item_code
-    left join cmo_ranking_respondents
-        on
-            cmo_force_grid.respondent_key
-            = cmo_ranking_respondents.respondent_key
+        coalesce(
+            cmo_rankings.unmapped_first_force,
+            cmo_rankings.unmapped_second_force,
+            cmo_rankings.unmapped_third_force
+        ) as unmapped_raw_value
+    from cmo_rankings
+    inner join survey_items
+        on cmo_rankings.role = survey_items.role
+    where survey_items.raw_column is null
 
 ),
 

@@ -8,26 +8,18 @@ responses as (
 
 ),
 
-respondents as (
-
-    select * from {{ ref('int_microdata_respondents') }}
-
-),
-
 final as (
 
     select
-        respondents.respondent_id,
-        responses.role,
-        responses.item_code,
-        responses.sub_item_code,
-        responses.answer_type,
-        responses.option_code,
-        responses.rank_position,
-        responses.option_code is not null as is_answered
+        respondent_id,
+        role,
+        item_code,
+        sub_item_code,
+        answer_type,
+        option_code,
+        rank_position,
+        option_code is not null as is_answered
     from responses
-    inner join respondents
-        on responses.respondent_key = respondents.respondent_key
 
 )
 

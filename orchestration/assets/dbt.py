@@ -16,7 +16,8 @@ from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from cmo_cio.landing import dbt_export_vars, describe_inputs
-from orchestration.assets.raw import exports_of_run
+from expectations.runner import import_in_background
+from orchestration.assets.raw import dbt_vars_of_run, exports_of_run
 from orchestration.project import MANIFEST_PATH, dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -54,18 +55,25 @@ def warehouse_dbt(
     settings = warehouse.settings
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
     exports = exports_of_run(context.run)
-    dbt_vars = {"build_db": str(settings.build_db), **dbt_export_vars(exports)}
+    dbt_vars = {
+        **dbt_vars_of_run(context.run),
+        "build_db": str(settings.build_db),
+        **dbt_export_vars(exports),
+    }
     context.log.info("building from " + "; ".join(describe_inputs(exports)))
 
     target_path = settings.dbt_refresh_target_dir
     # Failures are read from run_results.json: never from a previous refresh's.
     (target_path / "run_results.json").unlink(missing_ok=True)
     invocation = dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars)],
+        # Unit tests check the models' logic, not the data: CI runs them (make test).
+        ["build", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)],
         context=context,
         target_path=target_path,
         raise_on_error=False,
     )
+    # The audit after the build needs Great Expectations: import it while dbt works.
+    import_in_background()
     yield from invocation.stream()
 
     failed = failed_dbt_nodes(target_path / "run_results.json")

@@ -10,6 +10,7 @@ reads the same files; the raw GX suites are checks on these assets.
 # No `from __future__ import annotations`: Dagster reads the annotations of the asset function.
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from dagster import (
     AssetExecutionContext,
@@ -36,6 +37,10 @@ class RefreshConfig(Config):
         default_factory=dict,
         description="study key (cmo, cio) -> path of a CSV or Parquet export",
     )
+    dbt_vars: dict[str, Any] = Field(
+        default_factory=dict,
+        description="extra dbt vars of this refresh, e.g. {min_cell_n: 20}",
+    )
 
     def validated_exports(self) -> Exports:
         unknown = sorted(set(self.exports) - set(STUDY_BY_KEY))
@@ -51,16 +56,28 @@ def raw_asset_key(study) -> AssetKey:
     return AssetKey(study.source_relation.split("."))
 
 
-def refresh_op_config(exports: Exports) -> dict:
-    """The `ops` part of a run config that builds from `exports`."""
-    return {RAW_OP_NAME: {"config": {"exports": dict(sorted(exports.items()))}}}
+def refresh_op_config(exports: Exports, dbt_vars: dict | None = None) -> dict:
+    """The `ops` part of a run config that builds from `exports` (with extra dbt vars)."""
+    config: dict[str, Any] = {"exports": dict(sorted(exports.items()))}
+    if dbt_vars:
+        config["dbt_vars"] = dbt_vars
+    return {RAW_OP_NAME: {"config": config}}
+
+
+def _refresh_config_of_run(run) -> dict:
+    ops_config = (run.run_config or {}).get("ops", {}) if run else {}
+    return (ops_config.get(RAW_OP_NAME) or {}).get("config") or {}
 
 
 def exports_of_run(run) -> Exports:
     """The exports a run was configured to build from (empty: all synthetic)."""
-    ops_config = (run.run_config or {}).get("ops", {}) if run else {}
-    config = (ops_config.get(RAW_OP_NAME) or {}).get("config") or {}
-    return {key: path for key, path in (config.get("exports") or {}).items() if path}
+    exports = _refresh_config_of_run(run).get("exports") or {}
+    return {key: path for key, path in exports.items() if path}
+
+
+def dbt_vars_of_run(run) -> dict[str, Any]:
+    """The extra dbt vars a run was configured with."""
+    return dict(_refresh_config_of_run(run).get("dbt_vars") or {})
 
 
 @multi_asset(

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from cmo_cio.publish import PublishError, publish_marts, served_row_counts
-from tests.support import digest
+from tests.support import digest, microdata_of
 
 
 def make_build_db(path: Path, rows: int = 3) -> Path:
@@ -26,6 +26,8 @@ def make_build_db(path: Path, rows: int = 3) -> Path:
         connection.execute("comment on column marts.fig_shares.share_pct is 'Percent, 0-100'")
         connection.execute("create table marts.dim_role as select 'CMO' as role")
         connection.execute("create table staging.not_published as select 1 as x")
+    # dbt builds the microdata into a file of their own beside the build database
+    with duckdb.connect(str(microdata_of(path))) as connection:
         connection.execute("create schema microdata")
         connection.execute(
             "create table microdata.dim_respondent as select range as respondent_id from range(5)"

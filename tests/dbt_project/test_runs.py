@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cmo_cio.studies import STUDY_BY_KEY
-from tests.support import query, run_dbt
+from tests.support import copy_build, query, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -28,10 +28,8 @@ def edited_export(study_key: str, target: Path, edit) -> Path:
 
 
 def copy_of(built_warehouse, tmp_path):
-    """A private copy of the built database, so a rebuild leaves the shared one alone."""
-    build_db = tmp_path / "build.duckdb"
-    shutil.copyfile(built_warehouse, build_db)
-    return build_db
+    """A private copy of the build, so a rebuild leaves the shared one alone."""
+    return copy_build(built_warehouse, tmp_path / "build.duckdb")
 
 
 def test_dbt_docs_generate_documents_the_marts(built_warehouse, tmp_path):
@@ -214,7 +212,7 @@ def test_junk_in_a_real_interview_fails_the_build_by_name(built_warehouse, tmp_p
     with pytest.raises(AssertionError) as failure:
         run_dbt(
             [
-                "test",
+                "build",
                 "--select",
                 "stg_cmo_study__interviews",
                 "stg_cio_study__interviews",

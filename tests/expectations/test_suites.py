@@ -8,29 +8,27 @@ Another copy is damaged where dbt is the owner, and the named dbt tests must fai
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
 
 import duckdb
 import pytest
 
-from cmo_cio.studies import STUDY_BY_KEY
 from expectations.runner import load_suites, validate_warehouse
-from tests.support import run_dbt
+from tests.support import copy_build, microdata_of, run_dbt
 
 pytestmark = pytest.mark.slow
 
 # suite -> (damage done to the build, the expectation that must fail because of it)
 DAMAGE = {
     "staging__stg_cio_study__interviews": (
-        # the staged view reads the raw export: see damaged_exports() for this one
-        None,
+        "update staging.stg_cio_study__interviews set b1 = '7' "  # a 5-point scale
+        "where raw_interview_id = (select min(raw_interview_id) "
+        "from staging.stg_cio_study__interviews where not is_test_record)",
         "expect_column_values_to_be_in_set(b1)",
     ),
     "microdata__dim_respondent": (
         "update microdata.dim_respondent set interview_length_band = '1 minute' "
-        "where respondent_id = 1",
+        "where respondent_id = (select min(respondent_id) from microdata.dim_respondent)",
         "expect_column_values_to_be_in_set(interview_length_band)",
     ),
     "marts__dim_survey_item": (
@@ -93,11 +91,12 @@ DBT_OWNED_DAMAGE = {
         "insert into marts.dim_survey_item select * from marts.dim_survey_item limit 1"
     ),
     "relationships_dim_respondent_country_code": (
-        "update microdata.dim_respondent set country_code = 'ZZ' where respondent_id = 2"
+        "update microdata.dim_respondent set country_code = 'ZZ' "
+        "where respondent_id = (select max(respondent_id) from microdata.dim_respondent)"
     ),
     "microdata_respondents_are_k_anonymous": (
         "update microdata.dim_respondent set interview_month = date '1999-01-01' "
-        "where respondent_id = 3"
+        "where respondent_id = (select min(respondent_id) from microdata.dim_respondent)"
     ),
     "expression_is_true_segment_comparison_": (
         "update marts.segment_comparison set share_pct = 50 where is_suppressed"
@@ -117,19 +116,6 @@ def failed_expectations(outcome) -> list[str]:
     return [item.describe().split(":")[0] for item in outcome.expectations if not item.success]
 
 
-def damaged_cio_export(target):
-    """The CIO export with an answer outside the codebook in its first real interview."""
-    with STUDY_BY_KEY["cio"].synthetic_export.open(encoding="utf-8", newline="") as source:
-        rows = list(csv.DictReader(source))
-    first_real = next(row for row in rows if row["interviewer_id"].startswith("IV"))
-    first_real["B1"] = "7"  # a 5-point scale
-    with target.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return target
-
-
 @pytest.fixture(scope="module")
 def good_validation(built_warehouse):
     return validate_warehouse(built_warehouse, None)
@@ -143,18 +129,11 @@ def test_every_suite_passes_on_the_build(good_validation):
 
 
 def test_each_damage_fails_its_suite_and_only_it(built_warehouse, tmp_path):
-    damaged = tmp_path / "damaged.duckdb"
-    shutil.copyfile(built_warehouse, damaged)
-    export = damaged_cio_export(tmp_path / "cio_export.csv")
-    with duckdb.connect(str(damaged)) as connection:
-        # the raw source reads the damaged file instead of the synthetic one
-        connection.execute(
-            "create or replace view raw.cio_study_2011_export as "
-            f"select * from read_csv('{export}', header = true, all_varchar = true)"
-        )
-        for damage_sql, _ in DAMAGE.values():
-            if damage_sql:
-                connection.execute(damage_sql)
+    damaged = copy_build(built_warehouse, tmp_path / "damaged.duckdb")
+    for damage_sql, _ in DAMAGE.values():
+        target = microdata_of(damaged) if "microdata." in damage_sql else damaged
+        with duckdb.connect(str(target)) as connection:
+            connection.execute(damage_sql)
 
     run = validate_warehouse(damaged, None)
 
@@ -168,10 +147,10 @@ def test_each_damage_fails_its_suite_and_only_it(built_warehouse, tmp_path):
 
 
 def test_dbt_owns_keys_relationships_and_identities(built_warehouse, tmp_path):
-    damaged = tmp_path / "damaged.duckdb"
-    shutil.copyfile(built_warehouse, damaged)
-    with duckdb.connect(str(damaged)) as connection:
-        for damage_sql in DBT_OWNED_DAMAGE.values():
+    damaged = copy_build(built_warehouse, tmp_path / "damaged.duckdb")
+    for damage_sql in DBT_OWNED_DAMAGE.values():
+        target = microdata_of(damaged) if "microdata." in damage_sql else damaged
+        with duckdb.connect(str(target)) as connection:
             connection.execute(damage_sql)
     with pytest.raises(AssertionError):
         run_dbt(

@@ -49,7 +49,9 @@ def test_job_covers_the_raw_sources_dbt_publish_and_report(defs):
         assert source in graph.get(staging).parent_keys
 
 
-def test_every_gx_suite_is_a_blocking_check_on_its_table(defs):
+def test_every_gx_suite_is_a_check_on_its_table_blocking_past_the_raw_exports(defs):
+    """Raw suites run after the build that reads the exports: the publish gate stops on them
+    (test_refresh.py::test_a_failed_raw_suite_blocks_the_publish)."""
     from expectations.runner import load_suites
 
     gx_specs = {spec.name: spec for spec in all_check_specs(defs) if spec.name.startswith("gx_")}
@@ -59,7 +61,7 @@ def test_every_gx_suite_is_a_blocking_check_on_its_table(defs):
         spec = gx_specs.get("gx_" + suite.name)
         assert spec is not None, f"suite {suite.name} has no asset check (is {suite.table} built?)"
         assert spec.asset_key == AssetKey(suite.table.split("."))
-        assert spec.blocking
+        assert spec.blocking == (not suite.table.startswith("raw."))
 
 
 def test_dbt_tests_are_blocking_checks_unless_configured_as_warnings(defs):

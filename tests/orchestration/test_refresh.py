@@ -10,7 +10,6 @@ import contextlib
 import csv
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -23,11 +22,12 @@ import pytest
 
 from cmo_cio.settings import WarehouseSettings
 from cmo_cio.studies import STUDY_BY_KEY
-from tests.support import digest, folder_digest
+from tests.support import copy_build, digest, folder_digest
 
 pytestmark = pytest.mark.slow
 
 UNKNOWN_COUNTRY = "Atlantis"
+RAW_TABLES = ("cmo_study_2011_export", "cio_study_2011_export")
 
 
 def run_config_of_this_module(run_config: dict | None = None) -> dict:
@@ -167,13 +167,21 @@ def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run)
     assert "Refresh succeeded." in summary
 
 
-def corrupt_export(landing: Path) -> Path:
-    """A copy of the CMO export whose first real interview names a country not in the codebook."""
-    with STUDY_BY_KEY["cmo"].synthetic_export.open(encoding="utf-8", newline="") as source:
+def corrupt_export(
+    folder: Path, study_key: str = "cmo", column: str = "Country", value: str = UNKNOWN_COUNTRY
+) -> Path:
+    """A copy of a study's export whose first real interview has `value` in `column`
+    (by default: a CMO country not in the codebook)."""
+    study = STUDY_BY_KEY[study_key]
+    with study.synthetic_export.open(encoding="utf-8", newline="") as source:
         rows = list(csv.DictReader(source))
-    first_real = next(row for row in rows if row["Status"] == "IP Address")
-    first_real["Country"] = UNKNOWN_COUNTRY
-    target = landing / "cmo_export_corrupted.csv"
+    first_real = (
+        rows[0]
+        if study_key == "cio"
+        else next(row for row in rows if row["Status"] == "IP Address")
+    )
+    first_real[column] = value
+    target = folder / f"{study_key}_export_corrupted.csv"
     with target.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()))
         writer.writeheader()
@@ -268,6 +276,39 @@ def test_a_refresh_does_not_start_while_another_holds_the_lock(warehouse, good_r
     assert digest(warehouse / "serving.duckdb") == served_before
 
 
+def test_a_failed_raw_suite_blocks_the_publish(warehouse, good_run, built_warehouse, tmp_path):
+    """The audit runs after the build, so a raw suite cannot stop dbt: it stops the publish.
+    A malformed panel id is read by dbt without complaint; only the raw CIO suite knows."""
+    from dagster import AssetCheckKey, AssetKey
+
+    from orchestration.checks import GX_CHECK_SPECS
+    from orchestration.definitions import defs
+
+    served_before = digest(warehouse / "serving.duckdb")
+    export = corrupt_export(tmp_path, "cio", "panel_uid", "p-not-hex")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CMO_CIO_BUILD_DB", str(copy_build(built_warehouse, tmp_path / "b.duckdb")))
+        job = defs.resolve_job_def("refresh_warehouse").get_subset(
+            asset_selection={AssetKey("publish"), *(AssetKey(["raw", s]) for s in RAW_TABLES)},
+            asset_check_selection={
+                AssetCheckKey(spec.asset_key, spec.name) for spec in GX_CHECK_SPECS
+            },
+        )
+        result = job.execute_in_process(
+            run_config=run_config_of_this_module(
+                {"ops": {"raw_exports": {"config": {"exports": {"cio": str(export)}}}}}
+            ),
+            raise_on_error=False,
+        )
+
+    assert not result.success
+    failed = {item.check_name for item in result.get_asset_check_evaluations() if not item.passed}
+    assert failed == {"gx_raw__cio_study_2011_export"}
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "publish" not in materialized
+    assert digest(warehouse / "serving.duckdb") == served_before
+
+
 def test_a_failed_gx_suite_blocks_the_publish(
     warehouse, good_run, built_warehouse, tmp_path, monkeypatch
 ):
@@ -280,8 +321,7 @@ def test_a_failed_gx_suite_blocks_the_publish(
 
     served_before = digest(warehouse / "serving.duckdb")
     parquet_before = folder_digest(warehouse / "parquet")
-    damaged_build = tmp_path / "build.duckdb"
-    shutil.copyfile(built_warehouse, damaged_build)
+    damaged_build = copy_build(built_warehouse, tmp_path / "build.duckdb")
     with duckdb.connect(str(damaged_build)) as connection:
         connection.execute("update marts.fig02_complexity set share_pct = 150 where role = 'CMO'")
     monkeypatch.setenv("CMO_CIO_BUILD_DB", str(damaged_build))

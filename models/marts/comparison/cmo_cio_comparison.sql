@@ -155,6 +155,8 @@ with_p_values as (
         ) as difference_pct_points,
         round(z_statistic, 6) as z_statistic,
         round({{ two_sided_p_value('z_statistic') }}, 10) as p_value,
+        -- Holm adjusts the exact p-values; only the served ones are rounded
+        {{ two_sided_p_value('z_statistic') }} as exact_p_value,
         {{ is_significant(two_sided_p_value('z_statistic')) }}
             as is_significant,
         display_order
@@ -169,9 +171,9 @@ holm_ordered as (
 
     select
         *,
-        count(p_value) over () as tested_pairs,
+        count(exact_p_value) over () as tested_pairs,
         row_number() over (
-            order by p_value asc nulls last, comparison_id asc
+            order by exact_p_value asc nulls last, comparison_id asc
         ) as p_value_order
     from with_p_values
 
@@ -182,9 +184,9 @@ holm_adjusted as (
     select
         *,
         case
-            when p_value is not null
+            when exact_p_value is not null
                 then max(
-                    least(1.0, (tested_pairs - p_value_order + 1) * p_value)
+                    least(1.0, (tested_pairs - p_value_order + 1) * exact_p_value)
                 ) over (
                     order by p_value_order asc
                     rows between unbounded preceding and current row
