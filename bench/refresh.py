@@ -27,6 +27,7 @@ import os
 import shutil
 import statistics
 import sys
+from functools import partial
 from pathlib import Path
 
 from bench.processes import Measured, measure
@@ -36,6 +37,7 @@ from synthetic import calibration as cal
 
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).with_name("dbt"))
+ALL_RUNS = ["handwritten", "dbt-run", "dbt-build", "refresh"]
 REFRESH_STEPS = (
     "raw_exports",
     "warehouse_dbt",
@@ -199,9 +201,13 @@ def report(respondents: int, results: dict[str, list], repeat: int) -> list[str]
         ("handwritten", base, "hand-written"),
         ("dbt run", base, "hand-written"),
         ("dbt build", base, "hand-written"),
-        ("refresh", build, "dbt build"),
+        ("refresh", build, "dbt build")
+        if results["dbt build"]
+        else ("refresh", base, "hand-written"),
     ]:
         runs = results[name]
+        if not runs:
+            continue
         seconds = median([m.seconds for m in runs])
         rss = median([m.peak_rss for m in runs])
         failed = [m.returncode for m in runs if m.returncode != 0]
@@ -250,6 +256,13 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="one untimed run of each before the timed ones (default: yes)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=ALL_RUNS,
+        default=ALL_RUNS,
+        help="what to run (default: all four)",
+    )
     parser.add_argument("--seed", type=int, default=cal.DEFAULT_SEED)
     parser.add_argument("--chunk-rows", type=int, default=cal.SCALE_CHUNK_ROWS)
     args = parser.parse_args(argv)
@@ -265,19 +278,27 @@ def main(argv: list[str] | None = None) -> int:
             "refresh": [],
             "refresh steps": [],
         }
+        runs = {
+            "handwritten": (run_handwritten, folder / "handwritten"),
+            "dbt run": (partial(run_dbt, "run"), folder / "dbt_run"),
+            "dbt build": (partial(run_dbt, "build"), folder / "dbt_build"),
+            "refresh": (run_refresh, folder / "refresh"),
+        }
+        chosen = [name for name in runs if name.replace(" ", "-") in args.only]
         if args.warm_up:
             # untimed: dbt's partial parse and the OS file cache as a scheduled refresh finds them
-            run_handwritten(landed, folder / "handwritten")
-            run_dbt("run", landed, folder / "dbt_run")
-            run_dbt("build", landed, folder / "dbt_build")
-            run_refresh(landed, folder / "refresh")
+            for name in chosen:
+                run, where = runs[name]
+                run(landed, where)
         for _ in range(args.repeat):
-            results["handwritten"].append(run_handwritten(landed, folder / "handwritten"))
-            results["dbt run"].append(run_dbt("run", landed, folder / "dbt_run"))
-            results["dbt build"].append(run_dbt("build", landed, folder / "dbt_build"))
-            measured, timings = run_refresh(landed, folder / "refresh")
-            results["refresh"].append(measured)
-            results["refresh steps"].append((measured, timings))
+            for name in chosen:
+                run, where = runs[name]
+                if name == "refresh":
+                    measured, timings = run(landed, where)
+                    results["refresh"].append(measured)
+                    results["refresh steps"].append((measured, timings))
+                else:
+                    results[name].append(run(landed, where))
         for name in ("handwritten", "dbt run", "dbt build", "refresh"):
             for measured in results[name]:
                 if measured.returncode != 0:
