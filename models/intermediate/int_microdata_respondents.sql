@@ -179,7 +179,8 @@ published as (
     inner join published_combinations
         on
             profiles.role = published_combinations.original_role
-            and profiles.region_code = published_combinations.original_region_code
+            and profiles.region_code
+            = published_combinations.original_region_code
             and profiles.country_code
             = published_combinations.original_country_code
             and profiles.industry_code

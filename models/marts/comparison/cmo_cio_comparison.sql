@@ -186,7 +186,9 @@ holm_adjusted as (
         case
             when exact_p_value is not null
                 then max(
-                    least(1.0, (tested_pairs - p_value_order + 1) * exact_p_value)
+                    least(
+                        1.0, (tested_pairs - p_value_order + 1) * exact_p_value
+                    )
                 ) over (
                     order by p_value_order asc
                     rows between unbounded preceding and current row

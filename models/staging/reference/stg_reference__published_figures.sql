@@ -43,7 +43,8 @@ renamed as (
             {{ as_text('source.figure_id') }} = 'fig01'
             and {{ as_text('source.measure_id') }}
             = expected_sample_counts.measure_id
-            and upper({{ as_text('source.role') }}) = expected_sample_counts.role
+            and upper({{ as_text('source.role') }})
+            = expected_sample_counts.role
 
 )
 
