@@ -31,7 +31,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.processes import Measured, measure
-from cmo_cio.settings import PROJECT_DIR
+from cmo_cio.settings import PROJECT_DIR, environment_under
 from cmo_cio.studies import STUDIES
 from synthetic import calibration as cal
 
@@ -148,17 +148,7 @@ def run_refresh(landed: dict, folder: Path) -> tuple[Measured, list[dict]]:
     folder = fresh(folder)
     env = {**os.environ}
     env.pop("DAGSTER_HOME", None)
-    for setting, name in [
-        ("CMO_CIO_BUILD_DB", "build.duckdb"),
-        ("CMO_CIO_SERVING_DB", "serving.duckdb"),
-        ("CMO_CIO_MICRODATA_DB", "restricted/respondent_microdata.duckdb"),
-        ("CMO_CIO_PARQUET_DIR", "parquet"),
-        ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
-        ("CMO_CIO_REPORT_DIR", "report"),
-        ("CMO_CIO_LANDING_DIR", "landing"),
-        ("CMO_CIO_DBT_TARGET_DIR", "target"),
-    ]:
-        env[setting] = str(folder / name)
+    env.update(environment_under(folder))
     timings_file = folder / "step_timings.json"
     command = [
         PYTHON,

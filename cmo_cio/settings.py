@@ -27,7 +27,11 @@ class Setting:
     default: str
     description: str
     is_path: bool = True
+    # a setting that is neither a path nor seconds: one of these words
+    choices: tuple[str, ...] = ()
 
+
+ENGINES = ("duckdb", "spark")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -85,6 +89,20 @@ SETTINGS: tuple[Setting, ...] = (
         "target",
         "dbt artifacts: manifest.json and the folder of each refresh",
     ),
+    Setting(
+        "engine",
+        "CMO_CIO_ENGINE",
+        "duckdb",
+        "engine dbt builds and the audit validates on: duckdb (embedded) or spark",
+        is_path=False,
+        choices=ENGINES,
+    ),
+    Setting(
+        "spark_dir",
+        "CMO_CIO_SPARK_DIR",
+        "warehouse/spark",
+        "the Spark engine's files: its tables (Parquet) and metastore",
+    ),
 )
 SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -106,6 +124,8 @@ class WarehouseSettings:
     landing_dir: Path
     landing_settle_seconds: float
     dbt_target_dir: Path
+    engine: str
+    spark_dir: Path
 
     @classmethod
     def from_values(cls, values: Mapping[str, str | float | Path | None]) -> WarehouseSettings:
@@ -115,7 +135,12 @@ class WarehouseSettings:
             value = values.get(setting.name)
             text = str(value).strip() if value is not None else ""
             text = text or setting.default
-            parsed[setting.name] = _path(text) if setting.is_path else _seconds(setting, text)
+            if setting.is_path:
+                parsed[setting.name] = _path(text)
+            elif setting.choices:
+                parsed[setting.name] = _choice(setting, text)
+            else:
+                parsed[setting.name] = _seconds(setting, text)
         return cls(**parsed)
 
     @classmethod
@@ -139,9 +164,26 @@ class WarehouseSettings:
         return self.build_db.with_name(self.build_db.name + ".refresh.lock")
 
     @property
+    def spark_tables_dir(self) -> Path:
+        """Where Spark keeps its managed tables: `<schema>.db/<table>/` Parquet folders."""
+        return self.spark_dir / "tables"
+
+    @property
     def dbt_refresh_target_dir(self) -> Path:
         """dbt artifacts of the refresh (one refresh at a time reuses its partial parse)."""
         return self.dbt_target_dir / "refresh"
+
+
+def environment_under(folder: Path) -> dict[str, str]:
+    """The environment variables that put every path of a run under `folder`, laid out as
+    under `warehouse/` (for benchmarks and tests that must not touch the real files)."""
+    return {
+        setting.env_var: str(folder / Path(setting.default).relative_to(
+            "warehouse" if setting.default.startswith("warehouse/") else "."
+        ))
+        for setting in SETTINGS
+        if setting.is_path
+    }
 
 
 def microdata_build_path(build_db: Path) -> Path:
@@ -165,6 +207,16 @@ def _seconds(setting: Setting, text: str) -> float:
     if seconds < 0:
         raise SettingError(f"{setting.env_var} ({setting.name}) must not be negative, not {text!r}")
     return seconds
+
+
+def _choice(setting: Setting, text: str) -> str:
+    word = text.lower()
+    if word not in setting.choices:
+        raise SettingError(
+            f"{setting.env_var} ({setting.name}) must be one of "
+            f"{', '.join(setting.choices)}, not {text!r}"
+        )
+    return word
 
 
 def _text(value: object) -> str:

@@ -44,6 +44,8 @@ class WarehouseResource(ConfigurableResource):
     landing_dir: str = _setting_field("landing_dir")
     landing_settle_seconds: str = _setting_field("landing_settle_seconds")
     dbt_target_dir: str = _setting_field("dbt_target_dir")
+    engine: str = _setting_field("engine")
+    spark_dir: str = _setting_field("spark_dir")
 
     @classmethod
     def from_settings(cls, settings: WarehouseSettings) -> "WarehouseResource":

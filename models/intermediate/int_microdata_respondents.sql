@@ -17,6 +17,17 @@
     'region_code',
     'financial_performance',
 ] %}
+-- every quasi-identifier, in the order a class key spells them
+{%- set quasi_identifiers = [
+    'role',
+    'region_code',
+    'country_code',
+    'industry_code',
+    'size_band_code',
+    'financial_performance',
+    'interview_month',
+    'interview_length_band',
+] %}
 
 with
 
@@ -56,25 +67,12 @@ profiles as (
 combinations as (
 
     select
-        role,
-        region_code,
-        country_code,
-        industry_code,
-        size_band_code,
-        financial_performance,
-        interview_month,
-        interview_length_band,
+        {%- for column in quasi_identifiers %}
+        {{ column }},
+        {%- endfor %}
         count(*) as respondents
     from profiles
-    group by
-        role,
-        region_code,
-        country_code,
-        industry_code,
-        size_band_code,
-        financial_performance,
-        interview_month,
-        interview_length_band
+    group by {{ quasi_identifiers | join(', ') }}
 
 ),
 
@@ -93,23 +91,15 @@ published_combinations as (
         *,
         concat_ws(
             '|',
-            role,
-            coalesce(region_code, '-'),
-            coalesce(country_code, '-'),
-            coalesce(industry_code, '-'),
-            coalesce(size_band_code, '-'),
-            coalesce(financial_performance, '-'),
-            coalesce(cast(interview_month as {{ dbt.type_string() }}), '-'),
-            coalesce(interview_length_band, '-')
+            role
+            {%- for column in quasi_identifiers[1:] %},
+            coalesce(cast({{ column }} as {{ dbt.type_string() }}), '-')
+            {%- endfor %}
         ) as class_key,
         (
-            region_code is null
-            and country_code is null
-            and industry_code is null
-            and size_band_code is null
-            and financial_performance is null
-            and interview_month is null
-            and interview_length_band is null
+            {%- for column in suppressible %}
+            {{ 'and ' if not loop.first }}{{ column }} is null
+            {%- endfor %}
         ) as is_fully_generalized
     from k_anonymous
 
@@ -164,35 +154,19 @@ published as (
 
     select
         profiles.respondent_id,
-        published_combinations.role,
-        published_combinations.region_code,
-        published_combinations.country_code,
-        published_combinations.industry_code,
-        published_combinations.size_band_code,
-        published_combinations.financial_performance,
-        published_combinations.interview_month,
-        published_combinations.interview_length_band,
+        {%- for column in quasi_identifiers %}
+        published_combinations.{{ column }},
+        {%- endfor %}
         published_combinations.class_key,
         nullif(trim(published_combinations.generalized_attributes), '')
             as generalized_attributes
     from profiles
     inner join published_combinations
         on
-            profiles.role = published_combinations.original_role
-            and profiles.region_code
-            = published_combinations.original_region_code
-            and profiles.country_code
-            = published_combinations.original_country_code
-            and profiles.industry_code
-            = published_combinations.original_industry_code
-            and profiles.size_band_code
-            = published_combinations.original_size_band_code
-            and profiles.financial_performance
-            = published_combinations.original_financial_performance
-            and profiles.interview_month
-            = published_combinations.original_interview_month
-            and profiles.interview_length_band
-            = published_combinations.original_interview_length_band
+            {%- for column in quasi_identifiers %}
+            {{ 'and ' if not loop.first }}profiles.{{ column }}
+            = published_combinations.original_{{ column }}
+            {%- endfor %}
 
 ),
 

@@ -52,3 +52,9 @@ def test_the_readme_lists_every_setting_once_with_its_variable_and_default():
     for doc in ["docs/design.md", "orchestration/README.md"]:
         text = (PROJECT_DIR / doc).read_text(encoding="utf-8")
         assert "CMO_CIO_SERVING_DB" not in text, f"{doc} repeats the settings table"
+
+
+def test_an_unknown_engine_is_refused_with_the_choices():
+    assert WarehouseSettings.from_env({"CMO_CIO_ENGINE": "Spark"}).engine == "spark"
+    with pytest.raises(SettingError, match="duckdb, spark, not 'postgres'"):
+        WarehouseSettings.from_env({"CMO_CIO_ENGINE": "postgres"})

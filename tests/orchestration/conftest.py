@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cmo_cio.settings import WarehouseSettings
+from cmo_cio.settings import WarehouseSettings, environment_under
 
 
 @pytest.fixture(scope="session")
@@ -20,15 +20,8 @@ def defs(tmp_path_factory):
 @pytest.fixture
 def run_folders(tmp_path, monkeypatch):
     """Every run-time path of the warehouse inside `tmp_path` (environment variables)."""
-    for variable, name in [
-        ("CMO_CIO_BUILD_DB", "build.duckdb"),
-        ("CMO_CIO_SERVING_DB", "serving.duckdb"),
-        ("CMO_CIO_PARQUET_DIR", "parquet"),
-        ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
-        ("CMO_CIO_REPORT_DIR", "report"),
-        ("CMO_CIO_LANDING_DIR", "landing"),
-    ]:
-        monkeypatch.setenv(variable, str(tmp_path / name))
+    for variable, path in environment_under(tmp_path).items():
+        monkeypatch.setenv(variable, path)
     monkeypatch.delenv("CMO_CIO_LANDING_SETTLE_SECONDS", raising=False)
     (tmp_path / "landing").mkdir()
     return tmp_path

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cmo_cio.settings import WarehouseSettings
+from cmo_cio.settings import WarehouseSettings, environment_under
 from cmo_cio.studies import STUDY_BY_KEY
 from tests.support import copy_build, digest, folder_digest
 
@@ -42,17 +42,8 @@ def warehouse(tmp_path_factory):
     """All run-time paths of the warehouse in one temporary folder (for this module)."""
     root = tmp_path_factory.mktemp("warehouse")
     with pytest.MonkeyPatch.context() as patch:
-        for variable, name in [
-            ("CMO_CIO_BUILD_DB", "build.duckdb"),
-            ("CMO_CIO_SERVING_DB", "serving.duckdb"),
-            ("CMO_CIO_MICRODATA_DB", "restricted/respondent_microdata.duckdb"),
-            ("CMO_CIO_PARQUET_DIR", "parquet"),
-            ("CMO_CIO_GX_DOCS_DIR", "gx_docs"),
-            ("CMO_CIO_REPORT_DIR", "report"),
-            ("CMO_CIO_LANDING_DIR", "landing"),
-            ("CMO_CIO_DBT_TARGET_DIR", "dbt_target"),
-        ]:
-            patch.setenv(variable, str(root / name))
+        for variable, path in environment_under(root).items():
+            patch.setenv(variable, path)
         patch.delenv("DAGSTER_HOME", raising=False)
         (root / "landing").mkdir()
         yield root

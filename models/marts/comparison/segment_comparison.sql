@@ -19,50 +19,9 @@ measures as (
 
 ),
 
-countries as (
+labels as (
 
-    select * from {{ ref('stg_reference__countries') }}
-
-),
-
-industries as (
-
-    select * from {{ ref('stg_reference__industries') }}
-
-),
-
-size_bands as (
-
-    select * from {{ ref('stg_reference__company_size_bands') }}
-
-),
-
-answer_options as (
-
-    select * from {{ ref('stg_reference__answer_options') }}
-
-),
-
-regions as (
-
-    select
-        region_code,
-        min(region_en) as region_en,
-        min(region_zh) as region_zh
-    from countries
-    group by region_code
-
-),
-
-performance_labels as (
-
-    select
-        option_code,
-        min(label_en) as label_en,
-        min(label_zh) as label_zh
-    from answer_options
-    where item_code = 'financial_performance'
-    group by option_code
+    select * from {{ ref('int_profile_labels') }}
 
 ),
 
@@ -130,7 +89,7 @@ segment_cells as (
 
 ),
 
-labelled as (
+stated_cells as (
 
     select
         segment_cells.role,
@@ -138,39 +97,23 @@ labelled as (
         segment_cells.figure_id,
         segment_cells.segment_type,
         coalesce(segment_cells.segment_value, 'not_stated') as segment_value,
-        coalesce(
-            regions.region_en,
-            industries.industry_name_en,
-            size_bands.size_band_en,
-            performance_labels.label_en,
-            'Not stated'
-        ) as segment_label_en,
-        coalesce(
-            regions.region_zh,
-            industries.industry_name_zh,
-            size_bands.size_band_zh,
-            performance_labels.label_zh,
-            '未说明'
-        ) as segment_label_zh,
         segment_cells.n_answering,
         segment_cells.n_selecting
     from segment_cells
-    left join regions
+
+),
+
+with_labels as (
+
+    select
+        stated_cells.*,
+        labels.label_en as segment_label_en,
+        labels.label_zh as segment_label_zh
+    from stated_cells
+    left join labels
         on
-            segment_cells.segment_type = 'region'
-            and segment_cells.segment_value = regions.region_code
-    left join industries
-        on
-            segment_cells.segment_type = 'industry'
-            and segment_cells.segment_value = industries.industry_code
-    left join size_bands
-        on
-            segment_cells.segment_type = 'company_size'
-            and segment_cells.segment_value = size_bands.size_band_code
-    left join performance_labels
-        on
-            segment_cells.segment_type = 'financial_performance'
-            and segment_cells.segment_value = performance_labels.option_code
+            stated_cells.segment_type = labels.attribute
+            and stated_cells.segment_value = labels.code
 
 ),
 
@@ -180,7 +123,7 @@ small_cells as (
     select
         *,
         n_answering < {{ var('min_cell_n') }} as is_small_cell
-    from labelled
+    from with_labels
 
 ),
 
