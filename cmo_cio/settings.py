@@ -178,9 +178,12 @@ def environment_under(folder: Path) -> dict[str, str]:
     """The environment variables that put every path of a run under `folder`, laid out as
     under `warehouse/` (for benchmarks and tests that must not touch the real files)."""
     return {
-        setting.env_var: str(folder / Path(setting.default).relative_to(
-            "warehouse" if setting.default.startswith("warehouse/") else "."
-        ))
+        setting.env_var: str(
+            folder
+            / Path(setting.default).relative_to(
+                "warehouse" if setting.default.startswith("warehouse/") else "."
+            )
+        )
         for setting in SETTINGS
         if setting.is_path
     }

@@ -68,7 +68,7 @@ combinations as (
 
     select
         {%- for column in quasi_identifiers %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         count(*) as respondents
     from profiles
@@ -91,14 +91,14 @@ published_combinations as (
         *,
         concat_ws(
             '|',
-            role
-            {%- for column in quasi_identifiers[1:] %},
-            coalesce(cast({{ column }} as {{ dbt.type_string() }}), '-')
+            {%- for column in quasi_identifiers %}
+                coalesce(cast({{ column }} as {{ dbt.type_string() }}), '-')
+                {%- if not loop.last %},{% endif %}
             {%- endfor %}
         ) as class_key,
         (
             {%- for column in suppressible %}
-            {{ 'and ' if not loop.first }}{{ column }} is null
+                {{ 'and' if not loop.first }} {{ column }} is null
             {%- endfor %}
         ) as is_fully_generalized
     from k_anonymous
@@ -155,7 +155,7 @@ published as (
     select
         profiles.respondent_id,
         {%- for column in quasi_identifiers %}
-        published_combinations.{{ column }},
+            published_combinations.{{ column }},
         {%- endfor %}
         published_combinations.class_key,
         nullif(trim(published_combinations.generalized_attributes), '')
@@ -164,8 +164,8 @@ published as (
     inner join published_combinations
         on
             {%- for column in quasi_identifiers %}
-            {{ 'and ' if not loop.first }}profiles.{{ column }}
-            = published_combinations.original_{{ column }}
+                {{ 'and' if not loop.first }} profiles.{{ column }}
+                = published_combinations.original_{{ column }}
             {%- endfor %}
 
 ),

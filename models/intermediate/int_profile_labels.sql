@@ -31,8 +31,8 @@ answer_options as (
 region_labels as (
 
     select
-        'region' as attribute,
-        region_code as code,
+        'region' as profile_attribute,
+        region_code as profile_code,
         min(region_en) as label_en,
         min(region_zh) as label_zh
     from countries
@@ -43,8 +43,8 @@ region_labels as (
 country_labels as (
 
     select
-        'country' as attribute,
-        country_code as code,
+        'country' as profile_attribute,
+        country_code as profile_code,
         country_name_en as label_en,
         country_name_zh as label_zh
     from countries
@@ -54,8 +54,8 @@ country_labels as (
 industry_labels as (
 
     select
-        'industry' as attribute,
-        industry_code as code,
+        'industry' as profile_attribute,
+        industry_code as profile_code,
         industry_name_en as label_en,
         industry_name_zh as label_zh
     from industries
@@ -65,8 +65,8 @@ industry_labels as (
 size_band_labels as (
 
     select
-        'company_size' as attribute,
-        size_band_code as code,
+        'company_size' as profile_attribute,
+        size_band_code as profile_code,
         size_band_en as label_en,
         size_band_zh as label_zh
     from size_bands
@@ -76,8 +76,8 @@ size_band_labels as (
 performance_labels as (
 
     select
-        'financial_performance' as attribute,
-        option_code as code,
+        'financial_performance' as profile_attribute,
+        option_code as profile_code,
         min(label_en) as label_en,
         min(label_zh) as label_zh
     from answer_options
@@ -86,20 +86,22 @@ performance_labels as (
 
 ),
 
+-- a value a respondent left blank
 not_stated_labels as (
 
     select
-        attribute,
-        'not_stated' as code,
+        profile_attributes.profile_attribute,
+        'not_stated' as profile_code,
         'Not stated' as label_en,
         '未说明' as label_zh
     from (
-        select 'region' as attribute
-        union all select 'country'
-        union all select 'industry'
-        union all select 'company_size'
-        union all select 'financial_performance'
-    ) as attributes
+        values
+        ('region'),
+        ('country'),
+        ('industry'),
+        ('company_size'),
+        ('financial_performance')
+    ) as profile_attributes (profile_attribute)
 
 ),
 

@@ -38,20 +38,20 @@ final as (
     from respondents
     left join labels as regions
         on
-            regions.attribute = 'region'
-            and respondents.region_code = regions.code
+            regions.profile_attribute = 'region'
+            and respondents.region_code = regions.profile_code
     left join labels as countries
         on
-            countries.attribute = 'country'
-            and respondents.country_code = countries.code
+            countries.profile_attribute = 'country'
+            and respondents.country_code = countries.profile_code
     left join labels as industries
         on
-            industries.attribute = 'industry'
-            and respondents.industry_code = industries.code
+            industries.profile_attribute = 'industry'
+            and respondents.industry_code = industries.profile_code
     left join labels as size_bands
         on
-            size_bands.attribute = 'company_size'
-            and respondents.size_band_code = size_bands.code
+            size_bands.profile_attribute = 'company_size'
+            and respondents.size_band_code = size_bands.profile_code
 
 )
 

@@ -112,8 +112,8 @@ with_labels as (
     from stated_cells
     left join labels
         on
-            stated_cells.segment_type = labels.attribute
-            and stated_cells.segment_value = labels.code
+            stated_cells.segment_type = labels.profile_attribute
+            and stated_cells.segment_value = labels.profile_code
 
 ),
 
