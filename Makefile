@@ -20,11 +20,13 @@ $(INSTALLED): requirements.lock pyproject.toml
 
 ## run: refresh the warehouse headless (build, check, publish, report)
 run: $(INSTALLED)
+	@[ "$${CMO_CIO_ENGINE:-duckdb}" != spark ] || bash scripts/ensure_java.sh
 	$(BIN)/python -m orchestration
 
 ## test: lint, then every test (dbt build included)
 test: lint
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_java.sh
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)

@@ -46,14 +46,18 @@
 {%- endmacro %}
 
 
-{% macro default__parse_export_timestamp(column_name, layout) -%}
+{#- Spark: Java datetime patterns; one or two digits for day, month, hour -#}
+{% macro spark__parse_export_timestamp(column_name, layout) -%}
     {%- set formats = {
-        'day_first': 'dd/MM/yyyy HH:mm',
+        'day_first': 'd/M/yyyy H:mm',
         'iso': "yyyy-MM-dd'T'HH:mm:ss",
     } -%}
+    {%- set tried = [formats[layout], 'yyyy-MM-dd HH:mm:ss', "yyyy-MM-dd'T'HH:mm"] -%}
     coalesce(
-        to_timestamp({{ column_name }}, '{{ formats[layout] }}'),
-        to_timestamp({{ column_name }}, 'yyyy-MM-dd HH:mm:ss')
+        {%- for format in tried %}
+        try_to_timestamp({{ column_name }}, {{ spark_string_literal(format) }})
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     )
 {%- endmacro %}
 

@@ -19,3 +19,11 @@
 {% macro duckdb__split_to_rows(list_expression, separator) -%}
     unnest(string_split({{ list_expression }}, {{ separator }}))
 {%- endmacro %}
+
+
+{#- Spark splits on a regular expression: the separator is quoted (\Q..\E). -#}
+{% macro spark__split_to_rows(list_expression, separator) -%}
+    explode(split(
+        {{ list_expression }}, concat('\\Q', {{ separator }}, '\\E')
+    ))
+{%- endmacro %}

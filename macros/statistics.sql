@@ -9,11 +9,16 @@
 {%- endmacro %}
 
 
-{#- 100 * k / n, NULL when nobody answered. -#}
+{#-
+    100 * k / n, NULL when nobody answered; in double precision on every
+    engine (Spark would otherwise divide decimals).
+-#}
 {% macro share_pct(n_selecting, n_answering) -%}
     case
         when {{ n_answering }} > 0
-            then 100.0 * {{ n_selecting }} / {{ n_answering }}
+            then 100.0
+                * cast({{ n_selecting }} as {{ dbt.type_float() }})
+                / {{ n_answering }}
     end
 {%- endmacro %}
 

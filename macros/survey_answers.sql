@@ -73,7 +73,7 @@
             {{ key_column }},
             {%- endfor %}
             {%- for answer_column in answer_columns %}
-            cast({{ answer_column }} as varchar) as {{ answer_column }}
+            cast({{ answer_column }} as {{ dbt.type_string() }}) as {{ answer_column }}
             {%- if not loop.last %},{% endif %}
             {%- endfor %}
         from {{ relation }}
@@ -84,6 +84,23 @@
             {%- endfor %}
         )
     )
+{%- endmacro %}
+
+
+{#- Spark: one pass with stack(), the column names as the default writes them. -#}
+{% macro spark__unpivot_answers(relation, key_columns, answer_columns) -%}
+    select
+        {%- for key_column in key_columns %}
+        {{ key_column }},
+        {%- endfor %}
+        stack(
+            {{ answer_columns | length }},
+            {%- for answer_column in answer_columns %}
+            '{{ answer_column }}', cast({{ answer_column }} as string)
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as (raw_column, raw_value)
+    from {{ relation }}
 {%- endmacro %}
 
 

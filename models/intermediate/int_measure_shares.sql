@@ -92,13 +92,14 @@ final as (
 
     select
         shares.*,
-        rank() over (
+        -- bigint on every engine (Spark's rank() is an int)
+        cast(rank() over (
             partition by
                 shares.role,
                 shares.item_code,
                 shares.performance_segment
             order by shares.share_pct desc
-        ) as share_rank,
+        ) as {{ dbt.type_bigint() }}) as share_rank,
         reference_shares.reference_statistic,
         reference_shares.reference_value,
         reference_shares.reference_status,
