@@ -169,6 +169,12 @@ class WarehouseSettings:
         return self.spark_dir / "tables"
 
     @property
+    def published_build_db(self) -> Path:
+        """The DuckDB build that publish copies from: dbt's own on DuckDB; on Spark, the
+        engine's tables copied into a DuckDB file of the same layout (`cmo_cio.spark_build`)."""
+        return self.spark_dir / "build.duckdb" if self.engine == "spark" else self.build_db
+
+    @property
     def dbt_refresh_target_dir(self) -> Path:
         """dbt artifacts of the refresh (one refresh at a time reuses its partial parse)."""
         return self.dbt_target_dir / "refresh"

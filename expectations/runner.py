@@ -213,7 +213,6 @@ def validate_warehouse(
         scratch = _scratch_database(Path(project_dir) / "relations.duckdb", relations)
         files = _files_of_suites(suites, database, relations, scratch)
         context = _context(gx, docs_dir)
-        staged_docs = _add_docs_site(context, docs_dir) if docs_dir else None
         datasources = {
             path: context.data_sources.add_duckdb(
                 f"{DATASOURCE_NAME}_{number}",
@@ -222,26 +221,78 @@ def validate_warehouse(
             )
             for number, path in enumerate(sorted(set(files.values()), key=str))
         }
-        run_id = _run_id(run_name)
+        sources = {path: _DuckDBSource(datasource) for path, datasource in datasources.items()}
         try:
-            outcomes = [
-                _validate_suite(gx, context, datasources[files[suite.name]], suite, run_id)
-                for suite in suites
-            ]
+            return _validate_and_document(
+                gx,
+                context,
+                {suite.name: sources[files[suite.name]] for suite in suites},
+                suites,
+                docs_dir,
+                keep_runs,
+                run_name,
+            )
         finally:
             for datasource in datasources.values():
                 dispose(datasource)
 
-        docs_index = None
-        if staged_docs is not None:
-            kept_runs = _prune_results(context, keep_runs)
-            _drop_pages_of_runs_not_kept(staged_docs, kept_runs)
-            # Pages of earlier runs are kept as rendered: only this run's are new.
-            context.build_data_docs(
-                site_names=[DOCS_SITE_NAME],
-                resource_identifiers=_identifiers_of_run(context, run_id, suites),
-            )
-            docs_index = _swap_docs(staged_docs, Path(docs_dir))
+
+def validate_spark_build(
+    tables_dir: Path,
+    docs_dir: Path | None,
+    suites: list[SuiteFile] | None = None,
+    export_files: dict[str, Path] | None = None,
+    keep_runs: int = DOCS_RUNS_KEPT,
+    run_name: str | None = None,
+) -> ValidationRun:
+    """Validate `suites` (default: all) on Spark, as `validate_warehouse` does on DuckDB.
+
+    The tables are those the Spark engine wrote under `tables_dir`
+    (`<schema>.db/<table>/`, Parquet), each suite's batch a Spark DataFrame validated by
+    GX's Spark execution engine: no table is copied into Python. A suite whose table is a
+    key of `export_files` reads that export file instead (CSV or Parquet, every column as
+    text). The Spark session is local, lives for this call and ends with it.
+    """
+    import great_expectations as gx
+
+    from expectations.spark_session import SparkSource, audit_session
+
+    suites = load_suites() if suites is None else suites
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    with audit_session(Path(tables_dir), export_files or {}) as spark:
+        context = _context(gx, docs_dir)
+        datasource = context.data_sources.add_spark(name=DATASOURCE_NAME)
+        source = SparkSource(spark, datasource)
+        return _validate_and_document(
+            gx,
+            context,
+            {suite.name: source for suite in suites},
+            suites,
+            docs_dir,
+            keep_runs,
+            run_name,
+        )
+
+
+def _validate_and_document(
+    gx, context, sources: dict, suites, docs_dir, keep_runs, run_name
+) -> ValidationRun:
+    """Validate each suite on its source; render this run's Data Docs into `docs_dir`."""
+    staged_docs = _add_docs_site(context, docs_dir) if docs_dir else None
+    run_id = _run_id(run_name)
+    outcomes = [
+        _validate_suite(gx, context, sources[suite.name], suite, run_id) for suite in suites
+    ]
+    docs_index = None
+    if staged_docs is not None:
+        kept_runs = _prune_results(context, keep_runs)
+        _drop_pages_of_runs_not_kept(staged_docs, kept_runs)
+        # Pages of earlier runs are kept as rendered: only this run's are new.
+        context.build_data_docs(
+            site_names=[DOCS_SITE_NAME],
+            resource_identifiers=_identifiers_of_run(context, run_id, suites),
+        )
+        docs_index = _swap_docs(staged_docs, Path(docs_dir))
     return ValidationRun(suites=outcomes, docs_index=docs_index)
 
 
@@ -347,30 +398,36 @@ def _identifiers_of_run(context, run_id, suites: list[SuiteFile]) -> list:
     return results + [ExpectationSuiteIdentifier(name=suite.name) for suite in suites]
 
 
-class _EngineConnection:
-    """What the suite parameters need (`execute(query).fetchall()`), on GX's own connection:
-    a second DuckDB connection in this process would conflict with it."""
+class _DuckDBSource:
+    """Batches and queries of one DuckDB file, on GX's own connection: a second DuckDB
+    connection in this process would conflict with it."""
 
     def __init__(self, datasource) -> None:
+        self.datasource = datasource
         self.engine = datasource.get_execution_engine()
 
-    def execute(self, query: str):
+    def rows(self, query: str) -> list[tuple]:
         import sqlalchemy
 
-        return self.engine.execute_query(sqlalchemy.text(query))
+        return list(self.engine.execute_query(sqlalchemy.text(query)).fetchall())
+
+    def row_count(self, table: str) -> int:
+        schema, name = table.split(".", 1)
+        return self.rows(f'select count(*) from "{schema}"."{name}"')[0][0]
+
+    def batch(self, suite: SuiteFile):
+        """The batch definition of the suite's table, and its batch parameters (none)."""
+        asset = self.datasource.add_table_asset(name=suite.name, table_name=suite.table)
+        return asset.add_batch_definition_whole_table("whole_table"), None
 
 
-def _validate_suite(gx, context, datasource, suite: SuiteFile, run_id) -> SuiteOutcome:
+def _validate_suite(gx, context, source, suite: SuiteFile, run_id) -> SuiteOutcome:
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    schema, table = suite.table.split(".", 1)
-    connection = _EngineConnection(datasource)
     try:
-        parameters = _suite_parameters(connection, suite)
-        row_count = connection.execute(f'select count(*) from "{schema}"."{table}"').scalar()
-        batch_definition = datasource.add_table_asset(
-            name=suite.name, table_name=suite.table
-        ).add_batch_definition_whole_table("whole_table")
+        parameters = _suite_parameters(source, suite)
+        row_count = source.row_count(suite.table)
+        batch_definition, batch_parameters = source.batch(suite)
     except Exception as error:  # a missing table or a broken parameter query fails the suite
         message = " ".join(str(error).split())[:300]
         return SuiteOutcome(
@@ -383,7 +440,10 @@ def _validate_suite(gx, context, datasource, suite: SuiteFile, run_id) -> SuiteO
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
     )
     result = validation.run(
-        expectation_parameters=parameters, result_format="SUMMARY", run_id=run_id
+        batch_parameters=batch_parameters,
+        expectation_parameters=parameters,
+        result_format="SUMMARY",
+        run_id=run_id,
     )
     expectations = [_expectation_outcome(item) for item in result.results]
     return SuiteOutcome(
@@ -394,7 +454,7 @@ def _validate_suite(gx, context, datasource, suite: SuiteFile, run_id) -> SuiteO
     )
 
 
-def _suite_parameters(connection, suite: SuiteFile) -> dict:
+def _suite_parameters(source, suite: SuiteFile) -> dict:
     """Run each `meta.parameters` query.
 
     A plain query string gives a list (its one column, e.g. a value set from the codebook);
@@ -404,7 +464,7 @@ def _suite_parameters(connection, suite: SuiteFile) -> dict:
     for name, spec in suite.parameters.items():
         is_scalar = isinstance(spec, dict)
         query = spec["scalar"] if is_scalar else spec
-        rows = connection.execute(query).fetchall()
+        rows = source.rows(query)
         if rows and len(rows[0]) != 1:
             raise ValueError(f"parameter {name} of {suite.name}: query must return one column")
         if is_scalar:

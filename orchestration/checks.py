@@ -96,24 +96,37 @@ def _check_results(context, run):
     specs=GX_CHECK_SPECS,
     name="gx_audit",
     description="Validates every GX suite: the raw ones against the run's export files, "
-    "the others against the build database.",
+    "the others against the build (in DuckDB, or Spark DataFrames on the Spark engine).",
 )
 def gx_audit(context, warehouse: WarehouseResource):
-    from expectations.runner import export_file_relation, load_suites, validate_warehouse
+    from expectations.runner import (
+        export_file_relation,
+        load_suites,
+        validate_spark_build,
+        validate_warehouse,
+    )
 
     settings = warehouse.settings
     exports = exports_of_run(context.run)
-    export_relations = {
-        study.source_relation: export_file_relation(export_file(study.key, exports))
-        for study in STUDIES
-    }
-    run = validate_warehouse(
-        settings.build_db,
-        settings.gx_docs_dir,
-        load_suites(names=_suite_names(GX_CHECK_SPECS) + GX_SUITES_WITHOUT_ASSET),
-        relations=export_relations,
-        run_name=f"refresh-{context.run.run_id}",
-    )
+    export_files = {study.source_relation: export_file(study.key, exports) for study in STUDIES}
+    suites = load_suites(names=_suite_names(GX_CHECK_SPECS) + GX_SUITES_WITHOUT_ASSET)
+    run_name = f"refresh-{context.run.run_id}"
+    if settings.engine == "spark":
+        run = validate_spark_build(
+            settings.spark_tables_dir,
+            settings.gx_docs_dir,
+            suites,
+            export_files=export_files,
+            run_name=run_name,
+        )
+    else:
+        run = validate_warehouse(
+            settings.build_db,
+            settings.gx_docs_dir,
+            suites,
+            relations={table: export_file_relation(path) for table, path in export_files.items()},
+            run_name=run_name,
+        )
     yield from _check_results(context, run)
     if GX_SUITES_WITHOUT_ASSET:
         # A suite must never drop out of the audit silently (a renamed model, say).

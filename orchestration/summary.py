@@ -30,7 +30,8 @@ def summarize(result) -> tuple[str, list[str]]:
     lines.append("== Refresh summary ==")
     lines.append("Inputs:")
     lines.extend(f"  {line}" for line in describe_inputs(exports_of_run(result.dagster_run)))
-    lines.append(f"Built (dbt, into {settings.build_db}):")
+    built_into = settings.spark_tables_dir if settings.engine == "spark" else settings.build_db
+    lines.append(f"Built (dbt on {settings.engine}, into {built_into}):")
     lines.append(
         "  " + ", ".join(f"{count} {kind}s" for kind, count in sorted(built.items()))
         if built

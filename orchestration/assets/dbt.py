@@ -1,5 +1,7 @@
 """Write: `dbt build` of every seed and model into the build database.
 
+The engine setting picks the dbt target (profiles.yml: `duckdb`, the default, or `spark`).
+
 Asset keys are `[schema, name]` as in the database (`marts/dim_respondent`); the raw exports
 are the dbt sources `raw/<study>_study_2011_export`, upstream assets of `assets/raw.py`.
 dbt tests become asset checks by themselves, blocking unless configured with
@@ -58,16 +60,25 @@ def warehouse_dbt(
     dbt_vars = {
         **dbt_vars_of_run(context.run),
         "build_db": str(settings.build_db),
+        "spark_dir": str(settings.spark_dir),
         **dbt_export_vars(exports),
     }
-    context.log.info("building from " + "; ".join(describe_inputs(exports)))
+    context.log.info(f"building on {settings.engine} from " + "; ".join(describe_inputs(exports)))
 
     target_path = settings.dbt_refresh_target_dir
     # Failures are read from run_results.json: never from a previous refresh's.
     (target_path / "run_results.json").unlink(missing_ok=True)
     invocation = dbt.cli(
         # Unit tests check the models' logic, not the data: CI runs them (make test).
-        ["build", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)],
+        [
+            "build",
+            "--target",
+            settings.engine,
+            "--exclude",
+            "test_type:unit",
+            "--vars",
+            json.dumps(dbt_vars),
+        ],
         context=context,
         target_path=target_path,
         raise_on_error=False,

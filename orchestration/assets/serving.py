@@ -2,7 +2,9 @@
 
 - `publish` copies the audited public marts to the serving database and Parquet, and the
   restricted microdata to its own owner-only file (`cmo_cio.publish.publish_marts`: new
-  files renamed over the old ones).
+  files renamed over the old ones). On the Spark engine the audited tables are first copied
+  from Spark's Parquet into a DuckDB build file (`cmo_cio.spark_build`): BI users get the
+  same files from either engine.
 - `report` builds the HTML report from the serving database.
 
 Dagster runs `publish` only after the blocking checks of the marts passed; `publish` also
@@ -34,8 +36,19 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
         raise Failure(description="not published, the audit failed: " + "; ".join(problems))
 
     settings = warehouse.settings
+    if settings.engine == "spark":
+        from cmo_cio.spark_build import import_spark_build
+
+        import_spark_build(
+            settings.spark_tables_dir,
+            settings.published_build_db,
+            settings.dbt_refresh_target_dir / "manifest.json",
+        )
     tables = publish_marts(
-        settings.build_db, settings.serving_db, settings.parquet_dir, settings.microdata_db
+        settings.published_build_db,
+        settings.serving_db,
+        settings.parquet_dir,
+        settings.microdata_db,
     )
     context.log.info(f"published {len(tables)} marts to {settings.serving_db}")
     return MaterializeResult(
