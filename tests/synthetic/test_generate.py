@@ -70,7 +70,7 @@ def test_reference_seeds_are_typed_and_codes_stay_text():
         assert list(types[path.stem]) == header(path), path.name
         for column, data_type in types[path.stem].items():
             if column.endswith("_code") or column in ("raw_value", "option_code"):
-                assert data_type == "varchar", (path.name, column)
+                assert data_type == "string", (path.name, column)
 
 
 def test_published_figures_are_the_shared_reference_unchanged():
