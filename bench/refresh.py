@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -202,9 +203,11 @@ def report(respondents: int, results: dict[str, list], repeat: int) -> list[str]
         rss = median([m.peak_rss for m in runs])
         failed = [m.returncode for m in runs if m.returncode != 0]
         note = f" FAILED (exit {failed[0]})" if failed else ""
+        # a ratio needs its reference run (--only may leave it out)
+        ratio = "" if math.isnan(ratio_to) else f"{seconds / ratio_to:>6.2f}x {ratio_name:<11}"
         lines.append(
             f"{name:<32} {seconds:>8.1f} {gib(rss):>10} {interviews / seconds:>10,.0f} "
-            f"{seconds / ratio_to:>6.2f}x {ratio_name:<11}{note}"
+            f"{ratio}{note}"
         )
     for step in REFRESH_STEPS:
         spans = [
