@@ -13,6 +13,7 @@ old, so a copy still being written is not read half-way. Landing by atomic renam
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +63,11 @@ def read_landing_folder(
     settled, unsettled = [], []
     for path in sorted(landing_dir.iterdir()):
         study = study_of_export_file(path.name)
-        if study is None or not path.is_file():
+        if study is None:
             continue
-        stat = path.stat()
+        # a link or a folder named like an export is taken as one, for the input contract
+        # to refuse by name (cmo_cio.contract), rather than passed over in silence
+        stat = path.lstat()
         export = LandedExport(study.key, path, stat.st_mtime_ns, stat.st_size)
         (settled if stat.st_mtime_ns <= oldest_settled_ns else unsettled).append(export)
     return LandingFolder(settled=tuple(settled), unsettled=tuple(unsettled))
@@ -88,7 +91,8 @@ def current_exports(
 
 def export_paths(exports: dict[str, LandedExport]) -> Exports:
     """Study key -> absolute path of each landed export."""
-    return {key: str(export.path.resolve()) for key, export in sorted(exports.items())}
+    # absolute, but links not followed: the input contract refuses a link by its own name
+    return {key: os.path.abspath(export.path) for key, export in sorted(exports.items())}
 
 
 def dbt_export_vars(exports: Exports) -> dict[str, str]:

@@ -23,6 +23,7 @@ If anything fails before the swaps, the served files stay byte-for-byte as they 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -30,6 +31,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cmo_cio.faults import fault_point
 from cmo_cio.settings import microdata_build_path
 from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
 
@@ -64,6 +66,7 @@ def publish_marts(
     if microdata_db is not None:
         _make_restricted_folder(Path(microdata_db).parent)
 
+    remove_leftovers(serving_db, parquet_dir, microdata_db)
     token = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     staged_db = _staged(serving_db, token)
     staged_microdata = _staged(Path(microdata_db), token) if microdata_db else None
@@ -72,16 +75,39 @@ def publish_marts(
         tables = _write_staged_copy(build_db, MART_SCHEMA, staged_db, staged_parquet)
         if staged_microdata is not None:
             _copy_microdata(microdata_build_path(build_db), staged_microdata)
+        fault_point("publish_staged")
+        if staged_microdata is not None:
             _durable_replace(staged_microdata, Path(microdata_db))
+        fault_point("publish_half_swapped")
         _durable_replace(staged_db, serving_db)
-    except BaseException:
+    except BaseException as error:
         _remove_quietly(staged_db, _wal(staged_db), staged_parquet)
         if staged_microdata is not None:
             _remove_quietly(staged_microdata, _wal(staged_microdata))
+        if _is_disk_full(error):
+            raise PublishError(
+                f"the disk holding {serving_db.parent} is full: the new version could not be "
+                "written, the served one is unchanged. Free some space and refresh again."
+            ) from error
         raise
     _point_parquet_link(parquet_dir, staged_parquet)
     _prune_parquet_versions(parquet_dir, keep=staged_parquet)
     return tables
+
+
+def remove_leftovers(serving_db: Path, parquet_dir: Path, microdata_db: Path | None) -> None:
+    """What a publish killed half-way left behind: staged files never renamed, a link never
+    swapped in, and Parquet versions no link points to (the kept older ones aside)."""
+    for target in (serving_db, microdata_db):
+        if target is not None and Path(target).parent.is_dir():
+            target = Path(target)
+            for leftover in target.parent.glob(f".{target.name}.*.publishing*"):
+                _remove_quietly(leftover)
+    if parquet_dir.parent.is_dir():
+        for link in parquet_dir.parent.glob(f".{parquet_dir.name}.*.link"):
+            link.unlink()
+    if parquet_dir.is_symlink() and parquet_dir.exists():
+        _prune_parquet_versions(parquet_dir, keep=parquet_dir.resolve())
 
 
 def served_row_counts(database: Path, schema: str = MART_SCHEMA) -> dict[str, int]:
@@ -142,6 +168,11 @@ def _write_staged_copy(
     finally:
         connection.close()
     _fsync(staged_db)
+    _fsync(staged_db.parent)
+    if staged_parquet is not None:
+        for written in staged_parquet.iterdir():
+            _fsync(written)
+        _fsync(staged_parquet)
     return tables
 
 
@@ -259,6 +290,13 @@ def _remove_quietly(*paths: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         elif path.exists():
             path.unlink()
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    """A write failed for want of space (an OSError, or DuckDB's own error saying so)."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    return "No space left on device" in str(error)
 
 
 def _quote(identifier: str) -> str:

@@ -90,6 +90,20 @@ SETTINGS: tuple[Setting, ...] = (
         "dbt artifacts: manifest.json and the folder of each refresh",
     ),
     Setting(
+        "rejects_dir",
+        "CMO_CIO_REJECTS_DIR",
+        "warehouse/rejects",
+        "rows of an export that broke the input contract, one CSV per export, with reasons",
+    ),
+    Setting(
+        "max_rejected_rows",
+        "CMO_CIO_MAX_REJECTED_ROWS",
+        "0",
+        "rejected rows a refresh publishes without, per export: a count, or a share such as 1%",
+        is_path=False,
+        choices=(),
+    ),
+    Setting(
         "engine",
         "CMO_CIO_ENGINE",
         "duckdb",
@@ -124,6 +138,8 @@ class WarehouseSettings:
     landing_dir: Path
     landing_settle_seconds: float
     dbt_target_dir: Path
+    rejects_dir: Path
+    max_rejected_rows: str
     engine: str
     spark_dir: Path
 
@@ -139,6 +155,8 @@ class WarehouseSettings:
                 parsed[setting.name] = _path(text)
             elif setting.choices:
                 parsed[setting.name] = _choice(setting, text)
+            elif setting.name == "max_rejected_rows":
+                parsed[setting.name] = _tolerance(setting, text)
             else:
                 parsed[setting.name] = _seconds(setting, text)
         return cls(**parsed)
@@ -162,6 +180,12 @@ class WarehouseSettings:
     def refresh_lock_file(self) -> Path:
         """Held while a refresh builds and publishes, beside the build database."""
         return self.build_db.with_name(self.build_db.name + ".refresh.lock")
+
+    @property
+    def accepted_exports_dir(self) -> Path:
+        """The rows of each export that kept the input contract (Parquet), what dbt reads;
+        one folder per run, beside the rejects."""
+        return self.rejects_dir.with_name("accepted")
 
     @property
     def spark_tables_dir(self) -> Path:
@@ -216,6 +240,28 @@ def _seconds(setting: Setting, text: str) -> float:
     if seconds < 0:
         raise SettingError(f"{setting.env_var} ({setting.name}) must not be negative, not {text!r}")
     return seconds
+
+
+def _tolerance(setting: Setting, text: str) -> str:
+    """A count of rows (`25`) or a share of the export's rows (`0.5%`)."""
+    number = text[:-1] if text.endswith("%") else text
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1
+    if value < 0 or (not text.endswith("%") and value != int(value)):
+        raise SettingError(
+            f"{setting.env_var} ({setting.name}) must be a whole number of rows or a "
+            f"percentage such as 1%, not {text!r}"
+        )
+    return text
+
+
+def rejected_rows_allowed(tolerance: str, rows_in: int) -> int:
+    """How many rejected rows of an export of `rows_in` rows a refresh may leave out."""
+    if tolerance.endswith("%"):
+        return int(rows_in * float(tolerance[:-1]) / 100)
+    return int(tolerance)
 
 
 def _choice(setting: Setting, text: str) -> str:

@@ -58,7 +58,7 @@ def refresh_exports(settings: WarehouseSettings, given: dict[str, str]) -> Expor
     would use: its newest settled landed export, else its committed synthetic export.
     """
     exports = export_paths(current_exports(settings.landing_dir, settings.landing_settle_seconds))
-    exports.update({key: str(Path(path).resolve()) for key, path in given.items() if path})
+    exports.update({key: os.path.abspath(path) for key, path in given.items() if path})
     return exports
 
 

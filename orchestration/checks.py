@@ -24,11 +24,12 @@ from dagster import (
     multi_asset_check,
 )
 
+from cmo_cio.faults import fault_point
 from cmo_cio.landing import export_file
 from cmo_cio.settings import PROJECT_DIR
 from cmo_cio.studies import STUDIES
 from orchestration.assets.dbt import dbt_asset_keys
-from orchestration.assets.raw import exports_of_run, raw_asset_key
+from orchestration.assets.raw import build_inputs_of_run, raw_asset_key
 from orchestration.resources import WarehouseResource
 
 GX_CHECK_PREFIX = "gx_"
@@ -107,8 +108,8 @@ def gx_audit(context, warehouse: WarehouseResource):
     )
 
     settings = warehouse.settings
-    exports = exports_of_run(context.run)
-    export_files = {study.source_relation: export_file(study.key, exports) for study in STUDIES}
+    inputs = build_inputs_of_run(settings, context.run)
+    export_files = {study.source_relation: export_file(study.key, inputs) for study in STUDIES}
     suites = load_suites(names=_suite_names(GX_CHECK_SPECS) + GX_SUITES_WITHOUT_ASSET)
     run_name = f"refresh-{context.run.run_id}"
     if settings.engine == "spark":
@@ -127,6 +128,7 @@ def gx_audit(context, warehouse: WarehouseResource):
             relations={table: export_file_relation(path) for table, path in export_files.items()},
             run_name=run_name,
         )
+    fault_point("gx_audit")
     yield from _check_results(context, run)
     if GX_SUITES_WITHOUT_ASSET:
         # A suite must never drop out of the audit silently (a renamed model, say).

@@ -6,6 +6,9 @@ from collections import Counter
 
 from cmo_cio.landing import describe_inputs
 
+# how a Dagster Failure's message starts; the summary shows the description alone
+FAILURE_PREFIX = "dagster._core.definitions.events.Failure"
+
 
 def summarize(result) -> tuple[str, list[str]]:
     """The printed summary of a refresh, and the list of what failed (empty on success)."""
@@ -27,9 +30,12 @@ def summarize(result) -> tuple[str, list[str]]:
         for event in result.get_asset_materialization_events()
         if event.asset_key in resource_types
     )
+    inputs_summary = _accepted_rows(result)
     lines.append("== Refresh summary ==")
     lines.append("Inputs:")
     lines.extend(f"  {line}" for line in describe_inputs(exports_of_run(result.dagster_run)))
+    lines.extend(f"  {line}" for line in inputs_summary)
+    lines.extend(f"  WARNING {warning}" for warning in _contract_warnings(result))
     built_into = settings.spark_tables_dir if settings.engine == "spark" else settings.build_db
     lines.append(f"Built (dbt on {settings.engine}, into {built_into}):")
     lines.append(
@@ -72,7 +78,8 @@ def summarize(result) -> tuple[str, list[str]]:
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
         message = " ".join(line.strip() for line in (error.message if error else "").splitlines())
-        failures.append(f"step {event.step_key}: {message[:400] or 'failed'}")
+        message = message.removeprefix(f"{FAILURE_PREFIX}: ")
+        failures.append(f"step {event.step_key}: {message[:600] or 'failed'}")
 
     materialized = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
@@ -96,6 +103,40 @@ def summarize(result) -> tuple[str, list[str]]:
     if failures:
         lines.append("REFRESH FAILED:")
         lines.extend(f"  - {failure}" for failure in failures)
+        # the first line says what to act on: the first failure, without its step name
+        headline = "REFRESH FAILED: " + failures[0].split(": ", 1)[-1]
     else:
         lines.append("Refresh succeeded.")
-    return "\n".join(lines), failures
+        headline = (
+            "Refresh succeeded: " + ", ".join(inputs_summary)
+            if inputs_summary
+            else ("Refresh succeeded.")
+        )
+    return "\n".join([headline, *lines]), failures
+
+
+def _accepted_rows(result) -> list[str]:
+    """Per export checked by the input contract: rows accepted, and rejected if any."""
+    described = []
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "rows_accepted" not in metadata:
+            continue
+        path = metadata["path"].value
+        text = f"{path.rsplit('/', 1)[-1]} {metadata['rows_accepted'].value} rows accepted"
+        rejected = metadata["rows_rejected"].value
+        if rejected:
+            text += f", {rejected} rejected (see {metadata['rejects'].value})"
+        described.append(text)
+    return described
+
+
+def _contract_warnings(result) -> list[str]:
+    """What the input contract accepted but mentions (an ignored column, say), per file."""
+    warnings = []
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "warnings" in metadata:
+            name = metadata["path"].value.rsplit("/", 1)[-1]
+            warnings.extend(f"{name}: {warning}" for warning in metadata["warnings"].value)
+    return warnings

@@ -13,6 +13,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cmo_cio.faults import fault_point
 from report.data import ReportData, Row, load_report_data
 from report.figures import (
     ASSUMED_STATUS,
@@ -44,8 +45,15 @@ def build_report(serving_db: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     # Write beside the page, then rename over it: a reader never sees half a page.
     target = out_dir / "index.html"
+    for leftover in out_dir.glob(".index.html.*.tmp"):  # of a report killed half-way
+        leftover.unlink()
     staged = out_dir / f".index.html.{os.getpid()}.tmp"
-    staged.write_text(page, encoding="utf-8")
+    with staged.open("w", encoding="utf-8") as file:
+        file.write(page[: len(page) // 2])
+        fault_point("report")
+        file.write(page[len(page) // 2 :])
+        file.flush()
+        os.fsync(file.fileno())
     os.replace(staged, target)
     return target
 

@@ -36,3 +36,15 @@ def served_warehouse(built_warehouse, tmp_path_factory) -> Path:
         serve_dir / "respondent_microdata.duckdb",
     )
     return serving_db
+
+
+@pytest.fixture(scope="session")
+def defs(tmp_path_factory):
+    """The Definitions of the code location, loaded once, in the session's own environment
+    (a test that changes the settings' variables must load them after this), with dbt's
+    manifest parsed into a temporary target folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CMO_CIO_DBT_TARGET_DIR", str(tmp_path_factory.mktemp("dbt_target")))
+        from orchestration.definitions import defs
+
+        yield defs

@@ -17,9 +17,10 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from cmo_cio.faults import fault_point
 from cmo_cio.landing import dbt_export_vars, describe_inputs
 from expectations.runner import import_in_background
-from orchestration.assets.raw import dbt_vars_of_run, exports_of_run
+from orchestration.assets.raw import build_inputs_of_run, dbt_vars_of_run, exports_of_run
 from orchestration.project import MANIFEST_PATH, dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -61,7 +62,7 @@ def warehouse_dbt(
         **dbt_vars_of_run(context.run),
         "build_db": str(settings.build_db),
         "spark_dir": str(settings.spark_dir),
-        **dbt_export_vars(exports),
+        **dbt_export_vars(build_inputs_of_run(settings, context.run)),
     }
     context.log.info(f"building on {settings.engine} from " + "; ".join(describe_inputs(exports)))
 
@@ -85,7 +86,10 @@ def warehouse_dbt(
     )
     # The audit after the build needs Great Expectations: import it while dbt works.
     import_in_background()
-    yield from invocation.stream()
+    for number, event in enumerate(invocation.stream()):
+        if number == 1:  # dbt has built its first node
+            fault_point("dbt")
+        yield event
 
     failed = failed_dbt_nodes(target_path / "run_results.json")
     if failed or not invocation.is_successful():

@@ -2,12 +2,16 @@
 
 The assets `raw/cmo_study_2011_export` and `raw/cio_study_2011_export` are the dbt sources
 of the raw exports; materializing them picks the file of each study (the landed export the
-run was given, else the committed synthetic export), checks it is there and records which
-file it was, so the asset history says what every refresh was built from. The dbt build
-reads the same files; the raw GX suites are checks on these assets.
+run was given, else the committed synthetic export) and checks it against the input contract
+(`cmo_cio.contract`) before anything is built. A structural problem stops the refresh here,
+naming the file and what to do; rows that break a rule go to the rejects folder, and more of
+them than `max_rejected_rows` allows stop it too. The rows that kept the contract are what
+the dbt build and the raw GX suites read (`build_inputs_of_run`); the asset history records
+which file every refresh was built from and how many of its rows were accepted.
 """
 
 # No `from __future__ import annotations`: Dagster reads the annotations of the asset function.
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,9 @@ from dagster import (
 from pydantic import Field
 
 from cmo_cio.landing import Exports, export_file
+from cmo_cio.settings import WarehouseSettings, rejected_rows_allowed
 from cmo_cio.studies import STUDIES, STUDY_BY_KEY
+from orchestration.resources import WarehouseResource
 
 RAW_OP_NAME = "raw_exports"
 
@@ -49,7 +55,7 @@ class RefreshConfig(Config):
                 description=f"unknown study {', '.join(unknown)} in the refresh config; "
                 f"known: {', '.join(STUDY_BY_KEY)}"
             )
-        return {key: str(Path(path).resolve()) for key, path in self.exports.items() if path}
+        return {key: os.path.abspath(path) for key, path in self.exports.items() if path}
 
 
 def raw_asset_key(study) -> AssetKey:
@@ -92,21 +98,87 @@ def dbt_vars_of_run(run) -> dict[str, Any]:
         for study in STUDIES
     ],
 )
-def raw_exports(context: AssetExecutionContext, config: RefreshConfig):
+def raw_exports(
+    context: AssetExecutionContext, config: RefreshConfig, warehouse: WarehouseResource
+):
+    from cmo_cio.contract import ExportRefused, check_export
+
+    settings = warehouse.settings
     exports = config.validated_exports()
+    accepted_dir = accepted_dir_of_run(settings, context.run)
+    _remove_other_runs_accepted(settings, accepted_dir)
+    checks = []
     for study in STUDIES:
         path = export_file(study.key, exports)
-        if not path.is_file():
-            raise Failure(description=f"the {study.code} export {path} is not a file")
-        stat = path.stat()
+        try:
+            checks.append(check_export(study, path, accepted_dir, settings.rejects_dir))
+        except ExportRefused as refused:
+            raise Failure(description=str(refused)) from None
+    for check in checks:
+        allowed = rejected_rows_allowed(settings.max_rejected_rows, check.rows_in)
+        for warning in check.warnings:
+            context.log.warning(f"{check.study.code} export {check.path.name}: {warning}")
+        if check.rows_rejected > allowed:
+            raise Failure(description=_too_many_rejected(check, allowed))
+        if check.rows_rejected:
+            context.log.warning(check.summary())
+
+    for study, check in zip(STUDIES, checks, strict=True):
+        stat = check.path.stat()
         origin = "landed export" if study.key in exports else "committed synthetic export"
-        context.log.info(f"{study.code}: {origin} {path}")
+        context.log.info(f"{check.summary()} ({origin})")
         yield MaterializeResult(
             asset_key=raw_asset_key(study),
             metadata={
-                "path": MetadataValue.path(str(path)),
+                "path": MetadataValue.path(str(check.path)),
                 "origin": origin,
                 "bytes": stat.st_size,
                 "modified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(),
+                "rows": check.rows_in,
+                "rows_accepted": check.rows_accepted,
+                "rows_rejected": check.rows_rejected,
+                "rejects": MetadataValue.path(str(check.rejects_path or "")),
+                "contract_problems": MetadataValue.json([b.describe() for b in check.breaks]),
+                "warnings": MetadataValue.json(check.warnings),
             },
         )
+
+
+def _too_many_rejected(check, allowed: int) -> str:
+    first = check.breaks[0].describe() if check.breaks else ""
+    return (
+        f"{check.study.code} export {check.path.name}: {check.rows_rejected} of "
+        f"{check.rows_in} rows break the input contract ({first}"
+        f"{'; ...' if len(check.breaks) > 1 else ''}). Every rejected row and its reasons are "
+        f"in {check.rejects_path}. Fix the export, or let a refresh publish without them "
+        f"by setting CMO_CIO_MAX_REJECTED_ROWS (now {allowed})."
+    )
+
+
+def accepted_dir_of_run(settings: WarehouseSettings, run) -> Path:
+    """Where a run keeps the accepted rows of its exports."""
+    return settings.accepted_exports_dir / (run.run_id if run else "no-run")
+
+
+def _remove_other_runs_accepted(settings: WarehouseSettings, keep: Path) -> None:
+    """Accepted rows of earlier runs (finished, or killed) are not needed again."""
+    import shutil
+
+    folder = settings.accepted_exports_dir
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old != keep:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+
+
+def build_inputs_of_run(settings: WarehouseSettings, run) -> Exports:
+    """Study key -> the file the build and the raw suites read: the rows of its export that
+    kept the contract, as this run's raw step wrote them (the export itself when the step
+    did not run)."""
+    exports = exports_of_run(run)
+    accepted_dir = accepted_dir_of_run(settings, run)
+    inputs = {}
+    for study in STUDIES:
+        accepted = accepted_dir / f"{study.key}.parquet"
+        inputs[study.key] = str(accepted if accepted.is_file() else export_file(study.key, exports))
+    return inputs

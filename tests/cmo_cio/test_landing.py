@@ -31,9 +31,16 @@ def test_an_export_counts_once_it_has_settled(tmp_path):
     assert [export.path for export in folder.unsettled] == [fresh]
 
 
-def test_a_folder_named_like_an_export_is_not_an_export(tmp_path):
-    (tmp_path / "cmo_folder.csv").mkdir()
-    assert current_exports(tmp_path, settle_seconds=0) == {}
+def test_a_folder_or_link_named_like_an_export_is_taken_for_the_contract_to_refuse(tmp_path):
+    """Passing over them in silence would build from an older export without a word; the
+    input contract refuses them by name instead (tests/contract)."""
+    folder = tmp_path / "cmo_folder.csv"
+    folder.mkdir()
+    link = tmp_path / "cio_link.csv"
+    link.symlink_to(tmp_path / "elsewhere.csv")  # dangling
+    current = current_exports(tmp_path, settle_seconds=0)
+    assert current["cmo"].path == folder
+    assert current["cio"].path == link
 
 
 def test_dbt_reads_the_given_export_or_the_synthetic_one(tmp_path):

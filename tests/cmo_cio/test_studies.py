@@ -24,7 +24,10 @@ def test_each_study_has_its_dbt_source_var_and_synthetic_export():
     assert set(tables) == {study.source_table for study in STUDIES}
     for study in STUDIES:
         meta = tables[study.source_table]["meta"]
-        assert meta == {"study": study.code, "export_var": study.export_var}
+        assert {key: meta[key] for key in ("study", "export_var")} == {
+            "study": study.code,
+            "export_var": study.export_var,
+        }
         default = project["vars"][study.export_var]
         assert PROJECT_DIR / default == study.synthetic_export
         with study.synthetic_export.open(encoding="utf-8", newline="") as handle:

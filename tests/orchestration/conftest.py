@@ -7,16 +7,6 @@ import pytest
 from cmo_cio.settings import WarehouseSettings, environment_under
 
 
-@pytest.fixture(scope="session")
-def defs(tmp_path_factory):
-    """The Definitions, with dbt's manifest parsed into a temporary target folder."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CMO_CIO_DBT_TARGET_DIR", str(tmp_path_factory.mktemp("dbt_target")))
-        from orchestration.definitions import defs
-
-        yield defs
-
-
 @pytest.fixture
 def run_folders(tmp_path, monkeypatch):
     """Every run-time path of the warehouse inside `tmp_path` (environment variables)."""

@@ -1,0 +1,663 @@
+"""The input contract (docs/input_contract.md), checked on each export before the build.
+
+`check_export` reads an export once, in DuckDB, and answers in the terms of the file:
+
+- **Structural problems** stop the refresh before dbt starts (`ExportRefused`): a path that
+  is not a regular file, an unknown extension, an empty file, text that is not UTF-8, a
+  delimiter other than the comma, a header without rows, a required column missing or named
+  twice, an unreadable Parquet file or a Parquet column that is not a plain value. The
+  message names the file, the column and what to do.
+- **Row-level problems** are accounted, not lost: a row that breaks a rule (a missing or
+  repeated interview id, a date that does not parse or lies outside the study's fieldwork or
+  in the future, a number that does not parse or is out of range, a code the codebook does
+  not know, a repeated header, a line with the wrong number of fields) goes, with its line
+  number, its reasons and its fields, to `<rejects_dir>/<export>.csv`. Rows in = rows
+  accepted + rows rejected, per file.
+- **Harmless variations** are accepted: extra columns (ignored, reported as warnings), any
+  column order or case, spaces around header names, a UTF-8 byte-order mark, CRLF line
+  ends, quoted fields with line breaks, typed Parquet columns, extensions in any case.
+
+The accepted rows are written as a Parquet file of the declared columns, as text: that file
+is what the build reads, so dbt sees only rows that kept the contract. The rules come from
+the export's dbt source (`models/staging/_raw__sources.yml`: columns and their `contract`
+meta) and the codebook seeds; paths reach DuckDB as bound parameters, never as SQL text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cmo_cio.settings import PROJECT_DIR
+from cmo_cio.studies import Study
+
+REFERENCE_DIR = PROJECT_DIR / "seeds" / "reference"
+EXTENSIONS = (".csv", ".parquet")
+SAMPLE_ROWS = 5  # line numbers and values quoted per rule in messages
+ENCODING_CHUNK_BYTES = 16 * 2**20
+# Parquet types that are not one plain value per cell
+NESTED_TYPES = ("STRUCT", "MAP", "UNION", "BLOB", "[]")
+# The export's missing-value codes: these cells are empty, not values (macro clean_raw_value)
+MISSING_TEXT = ("", "NA", "N/A")
+MISSING_NUMBERS = (-99, -98)
+
+
+class ExportRefused(ValueError):
+    """An export the warehouse cannot read at all; the refresh stops before the build."""
+
+    def __init__(self, study: Study, path: Path, problem: str, fix: str) -> None:
+        self.study, self.path, self.problem, self.fix = study, Path(path), problem, fix
+        super().__init__(f"{study.code} export {Path(path).name}: {problem}. {fix}")
+
+
+@dataclass
+class RuleBreak:
+    """Rows that broke one rule: how many, their first line numbers and values."""
+
+    rule: str
+    column: str
+    rows: int
+    lines: list[int]
+    values: list[str]
+
+    def describe(self) -> str:
+        lines = ", ".join(str(line) for line in self.lines)
+        more = f" and {self.rows - len(self.lines)} more" if self.rows > len(self.lines) else ""
+        values = ", ".join(repr(value) for value in self.values)
+        shown = f" (values {values})" if values else ""
+        return f"{self.rows} rows: {self.column} {self.rule}, lines {lines}{more}{shown}"
+
+
+@dataclass
+class ExportCheck:
+    """What the contract check made of one export."""
+
+    study: Study
+    path: Path
+    rows_in: int
+    rows_accepted: int
+    rows_rejected: int
+    breaks: list[RuleBreak] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    accepted_path: Path | None = None
+    rejects_path: Path | None = None
+
+    def summary(self) -> str:
+        text = (
+            f"{self.study.code} export {self.path.name}: {self.rows_in} rows, "
+            f"{self.rows_accepted} accepted, {self.rows_rejected} rejected"
+        )
+        if self.rows_rejected:
+            text += f" (listed in {self.rejects_path})"
+        return text
+
+
+# -- the rules of each export ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """The contract of one column (`meta.contract` of the dbt source column)."""
+
+    column: str
+    required: bool = False  # a value in every row
+    unique: bool = False  # no two rows share it
+    timestamp: str | None = None  # layout: day_first or iso
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    codes: str | None = None  # SQL listing the codes the codebook knows
+    # the rule holds for real interviews; test records (screened out) keep only the rules
+    # marked `all_rows`, the ones screening itself needs
+    real_only: bool = True
+
+
+def contract_of(study: Study) -> tuple[list[ColumnRule], dict]:
+    """The column rules of an export and its table-level contract (fieldwork, test records)."""
+    from cmo_cio.studies import _raw_source_tables
+
+    table = _raw_source_tables()[study.source_table]
+    table_contract = dict((table.get("meta") or {}).get("contract") or {})
+    rules = []
+    for column in table["columns"]:
+        spec = dict((column.get("meta") or {}).get("contract") or {})
+        if (column.get("meta") or {}).get("answer"):
+            spec.setdefault("codes", "answer")
+        if not spec:
+            continue
+        codes = spec.get("codes")
+        if spec.get("values"):
+            listed = ", ".join(f"'{value}'" for value in spec["values"])
+            codes = f"select unnest([{listed}])"
+        rules.append(
+            ColumnRule(
+                column=column["name"],
+                required=bool(spec.get("required")),
+                unique=bool(spec.get("unique")),
+                timestamp=spec.get("timestamp"),
+                minimum=spec.get("min"),
+                maximum=spec.get("max"),
+                integer=bool(spec.get("integer")),
+                codes=(
+                    codes
+                    if codes and codes.startswith("select")
+                    else _codes_query(study, column["name"], codes)
+                    if codes
+                    else None
+                ),
+                real_only=not spec.get("all_rows"),
+            )
+        )
+    return rules, table_contract
+
+
+def _codes_query(study: Study, column: str, codes: str) -> str:
+    """SQL giving the codes a column may hold: `answer` (the codebook's answer options of
+    the column's item), `<seed>.<column>`, or `<seed>.<column>:<item>` (answer options)."""
+
+    def seed(name: str) -> str:
+        path = (REFERENCE_DIR / f"{name}.csv").as_posix()
+        return f"read_csv('{path}', all_varchar = true)"
+
+    if codes == "answer":
+        return (
+            f"select options.raw_value from {seed('answer_options')} as options "
+            f"join {seed('survey_items')} as items "
+            f"on options.study = items.study and options.item_code = items.item_code "
+            f"where items.study = '{study.code}' and lower(items.raw_column) = "
+            f"'{column.lower()}'"
+        )
+    table, _, seed_column = codes.partition(".")
+    seed_column, _, item = seed_column.partition(":")
+    query = f"select {seed_column} from {seed(table)}"
+    if item:
+        query += f" where study = '{study.code}' and item_code = '{item}'"
+    return query
+
+
+# -- checking one export --------------------------------------------------------------------
+
+
+def check_export(
+    study: Study,
+    path: Path,
+    work_dir: Path,
+    rejects_dir: Path,
+    now: datetime | None = None,
+) -> ExportCheck:
+    """Check an export against its contract; write its accepted rows and its rejects.
+
+    Raises `ExportRefused` for a structural problem. Otherwise returns the counts and the
+    rules broken; the accepted rows are in `work_dir/<study>.parquet` and the rejected ones,
+    when there are any, in `rejects_dir/<export file name>.csv`.
+    """
+    import duckdb
+
+    path = Path(path)
+    _check_file(study, path)
+    declared = list(study.columns)
+    rules, table_contract = contract_of(study)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    accepted_path = work_dir / f"{study.key}.parquet"
+    rejects_path = Path(rejects_dir) / f"{path.name}.csv"
+    rejects_path.unlink(missing_ok=True)
+
+    connection = duckdb.connect()
+    try:
+        connection.execute("set preserve_insertion_order = true")
+        if path.suffix.lower() == ".parquet":
+            header, warnings = _parquet_header(connection, study, path)
+            malformed = 0
+        else:
+            _check_encoding(study, path)
+            header, warnings = _csv_header(study, path)
+        columns = _match_columns(study, path, header, declared)
+        warnings += [
+            f"column {name} is not used by the warehouse (ignored)"
+            for name in header
+            if name.strip().lower() not in {c.lower() for c in declared}
+        ]
+        if path.suffix.lower() == ".parquet":
+            _load_parquet(connection, path, columns, declared)
+        else:
+            malformed = _load_csv(connection, path, header, columns, declared)
+        rows_in = connection.execute("select count(*) from export_rows").fetchone()[0]
+        rows_in += malformed
+        if rows_in == 0:
+            raise ExportRefused(
+                study,
+                path,
+                "has a header but no interviews",
+                "Export the interviews again; the file holds no data rows.",
+            )
+        breaks = _apply_rules(connection, study, declared, rules, table_contract, now)
+        if malformed:
+            breaks.append(_malformed_break(connection, len(header)))
+        rejected = (
+            connection.execute("select count(distinct record) from violations").fetchone()[0]
+            + malformed
+        )
+        _write_accepted(connection, declared, accepted_path)
+        if rejected:
+            rejects_dir.mkdir(parents=True, exist_ok=True)
+            _write_rejects(connection, declared, rejects_path)
+        accepted = connection.execute(
+            "select count(*) from read_parquet(?)", [str(accepted_path)]
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    return ExportCheck(
+        study=study,
+        path=path,
+        rows_in=rows_in,
+        rows_accepted=accepted,
+        rows_rejected=rejected,
+        breaks=breaks,
+        warnings=warnings,
+        accepted_path=accepted_path,
+        rejects_path=rejects_path if rejected else None,
+    )
+
+
+def _check_file(study: Study, path: Path) -> None:
+    if path.is_symlink():
+        raise ExportRefused(
+            study,
+            path,
+            "is a symbolic link",
+            "Land the export file itself; links out of the landing folder are not read.",
+        )
+    if not path.exists():
+        raise ExportRefused(study, path, "does not exist", "Check the path of the export.")
+    if not path.is_file():
+        raise ExportRefused(
+            study, path, "is not a regular file", "Land one CSV or Parquet file per study."
+        )
+    if path.suffix.lower() not in EXTENSIONS:
+        raise ExportRefused(
+            study,
+            path,
+            f"has the extension {path.suffix or '(none)'}",
+            "Export CSV (.csv) or Parquet (.parquet).",
+        )
+    if path.stat().st_size == 0:
+        raise ExportRefused(study, path, "is empty (0 bytes)", "Export the study again.")
+
+
+def _check_encoding(study: Study, path: Path) -> None:
+    """UTF-8 throughout (a byte-order mark is fine), read in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    with path.open("rb") as file:
+        while chunk := file.read(ENCODING_CHUNK_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                position = offset + error.start
+                line = lines + chunk[: error.start].count(b"\n")
+                raise ExportRefused(
+                    study,
+                    path,
+                    f"is not UTF-8 text (byte 0x{chunk[error.start]:02X} at line {line}, "
+                    f"byte {position}; Latin-1 or Windows-1252 perhaps)",
+                    "Save or export it as UTF-8 and land it again.",
+                ) from None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ExportRefused(
+                study,
+                path,
+                "ends in the middle of a UTF-8 character",
+                "The file was cut short: export it again.",
+            ) from None
+
+
+def _csv_header(study: Study, path: Path) -> tuple[list[str], list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        first = file.read(1 << 20)
+    if not first.strip():
+        raise ExportRefused(study, path, "holds no text", "Export the study again.")
+    header = next(csv.reader(io.StringIO(first)))
+    if len(header) == 1:
+        for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if delimiter in header[0]:
+                raise ExportRefused(
+                    study,
+                    path,
+                    f"separates its fields with {name}, not commas",
+                    "Export it as comma-separated CSV.",
+                )
+    return header, []
+
+
+def _parquet_header(connection, study: Study, path: Path) -> tuple[list[str], list[str]]:
+    try:
+        schema = connection.execute(
+            "select name, type from parquet_schema(?) where num_children is null "
+            "or num_children = 0",
+            [str(path)],
+        ).fetchall()
+        columns = connection.execute(
+            "describe select * from read_parquet(?)", [str(path)]
+        ).fetchall()
+    except Exception as error:  # noqa: BLE001 - DuckDB says what it could not read
+        message = " ".join(str(error).split())[:200]
+        raise ExportRefused(
+            study,
+            path,
+            f"is not a readable Parquet file ({message})",
+            "Export it again as Parquet, or as CSV.",
+        ) from None
+    del schema
+    for name, data_type, *_ in columns:
+        if any(marker in data_type.upper() for marker in NESTED_TYPES):
+            raise ExportRefused(
+                study,
+                path,
+                f"column {name} holds {data_type} values, not plain values",
+                "Export every column as text, a number, a date or a timestamp.",
+            )
+    return [row[0] for row in columns], []
+
+
+def _match_columns(study: Study, path: Path, header: list[str], declared: list[str]) -> dict:
+    """Declared column -> the header name that holds it (case and surrounding spaces aside)."""
+    normalized: dict[str, list[int]] = {}
+    for position, name in enumerate(header, start=1):
+        normalized.setdefault(name.strip().lower(), []).append(position)
+    for name, positions in normalized.items():
+        if len(positions) > 1 and name in {column.lower() for column in declared}:
+            raise ExportRefused(
+                study,
+                path,
+                f"names column {header[positions[0] - 1].strip()} {len(positions)} times "
+                f"(positions {', '.join(map(str, positions))})",
+                "Keep one column of each name.",
+            )
+    missing = [column for column in declared if column.lower() not in normalized]
+    if missing:
+        declared_names = {column.lower() for column in declared}
+        found = [name.strip() for name in header if name.strip().lower() not in declared_names]
+        hints = []
+        for column in missing:
+            close = difflib.get_close_matches(column, found, n=1, cutoff=0.6)
+            if close:
+                hints.append(f"{close[0]} instead of {column}?")
+        hint = f" It has {'; '.join(hints)}" if hints else ""
+        raise ExportRefused(
+            study,
+            path,
+            f"lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            f"Rename or add {'them' if len(missing) > 1 else 'it'} as in "
+            f"docs/input_contract.md.{hint}",
+        )
+    return {column: header[normalized[column.lower()][0] - 1] for column in declared}
+
+
+def _load_csv(connection, path: Path, header: list[str], columns: dict, declared) -> int:
+    """Every row as text into `export_rows` (record, line, declared columns); lines with
+    the wrong number of fields into `malformed_lines`. Returns how many were malformed."""
+    names = [f"column_{number}" for number in range(len(header))]
+    columns_struct = ", ".join(f"'{name}': 'VARCHAR'" for name in names)
+    connection.execute(
+        "create temp table raw_rows as select row_number() over () as record, * "
+        "from read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, columns = {{{columns_struct}}}, strict_mode = true, "
+        "null_padding = false, store_rejects = true, rejects_table = 'csv_rejects', "
+        "rejects_scan = 'csv_scans', max_line_size = 10000000, parallel = false)",
+        [str(path)],
+    )
+    positions = {name.strip().lower(): index for index, name in enumerate(header)}
+    selected = ", ".join(
+        f'column_{positions[columns[column].strip().lower()]} as "{column}"' for column in declared
+    )
+    # a row's line: 1 for the header, then each earlier row's line breaks inside fields
+    newlines = " + ".join(
+        f"coalesce(length(column_{i}) - length(replace(column_{i}, chr(10), '')), 0)"
+        for i in range(len(header))
+    )
+    connection.execute(
+        f"""
+        create temp table export_rows as
+        with counted as (
+            select *, {newlines} as embedded_newlines from raw_rows
+        )
+        select
+            record,
+            cast(1 + record + coalesce(sum(embedded_newlines) over (
+                order by record rows between unbounded preceding and 1 preceding
+            ), 0) as bigint) as line,
+            {selected}
+        from counted
+        """
+    )
+    connection.execute("drop table raw_rows")
+    return connection.execute("select count(*) from csv_rejects").fetchone()[0]
+
+
+def _load_parquet(connection, path: Path, columns: dict, declared) -> None:
+    selected = ", ".join(
+        f'cast("{columns[column].replace(chr(34), chr(34) * 2)}" as varchar) as "{column}"'
+        for column in declared
+    )
+    connection.execute(
+        f"create temp table export_rows as select row_number() over () as record, "
+        f"row_number() over () as line, {selected} from read_parquet(?)",
+        [str(path)],
+    )
+    # a Parquet file has no malformed lines: its rows are read whole or not at all
+    connection.execute("create temp table csv_rejects (line bigint, csv_line varchar)")
+
+
+def _apply_rules(connection, study, declared, rules, table_contract, now) -> list[RuleBreak]:
+    """Fill `violations` (record, column, rule, value) and describe each rule broken."""
+    now = now or datetime.now(UTC)
+    clean = _clean_sql
+    test_record = table_contract.get("test_record") or "false"
+    start, end = table_contract.get("fieldwork_start"), table_contract.get("fieldwork_end")
+    checks = []
+    header_match = " and ".join(
+        f"lower(trim(\"{column}\")) = '{column.lower()}'" for column in declared[:3]
+    )
+    checks.append(("repeats the header row", declared[0], header_match, False))
+    for rule in rules:
+        value = clean(f'"{rule.column}"')
+        if rule.required:
+            checks.append(("is missing", rule.column, f"{value} is null", rule.real_only))
+        if rule.timestamp:
+            parsed = _timestamp_sql(value, rule.timestamp)
+            checks.append(
+                (
+                    "is not a date and time of the export's layout",
+                    rule.column,
+                    f"{value} is not null and {parsed} is null",
+                    rule.real_only,
+                )
+            )
+            checks.append(
+                (
+                    "lies in the future",
+                    rule.column,
+                    f"{parsed} > timestamp '{now:%Y-%m-%d %H:%M:%S}'",
+                    rule.real_only,
+                )
+            )
+            if start and end:
+                checks.append(
+                    (
+                        f"lies outside the study's fieldwork ({start} to {end})",
+                        rule.column,
+                        f"{parsed} <= timestamp '{now:%Y-%m-%d %H:%M:%S}' and "
+                        f"({parsed} < date '{start}' or {parsed} >= date '{end}' + 1)",
+                        rule.real_only,
+                    )
+                )
+        if rule.minimum is not None or rule.maximum is not None or rule.integer:
+            number = f"try_cast({value} as double)"
+            checks.append(
+                (
+                    "is not a number",
+                    rule.column,
+                    f"{value} is not null and {number} is null",
+                    rule.real_only,
+                )
+            )
+            bounds = []
+            if rule.minimum is not None:
+                bounds.append(f"{number} < {rule.minimum}")
+            if rule.maximum is not None:
+                bounds.append(f"{number} > {rule.maximum}")
+            if rule.integer:
+                bounds.append(f"{number} <> floor({number})")
+            label = _range_label(rule)
+            checks.append((label, rule.column, " or ".join(bounds), rule.real_only))
+        if rule.codes:
+            checks.append(
+                (
+                    "is not a code the codebook knows",
+                    rule.column,
+                    f"{value} is not null and lower({value}) not in ({_codes_sql(rule)})",
+                    rule.real_only,
+                )
+            )
+        if rule.unique:
+            checks.append(
+                (
+                    "repeats an earlier row's value",
+                    rule.column,
+                    f"{value} is not null and row_number() over "
+                    f"(partition by {value} order by record) > 1",
+                    False,
+                )
+            )
+    selects = []
+    for number, (label, column, predicate, real_only) in enumerate(checks):
+        condition = f"({predicate})"
+        if real_only:
+            condition += f" and not coalesce(({test_record}), false)"
+        selects.append(
+            f"select record, line, {number} as check_number, '{column}' as column_name, "
+            f"'{label.replace(chr(39), chr(39) * 2)}' as rule, cast(\"{column}\" as varchar) "
+            f"as value from (select *, {condition} as broken from export_rows) where broken"
+        )
+    connection.execute("create temp table violations as " + "\nunion all\n".join(selects))
+    # a repeated header row breaks every other rule too: say it once
+    connection.execute(
+        "delete from violations where check_number > 0 and record in "
+        "(select record from violations where check_number = 0)"
+    )
+    rows = connection.execute(
+        f"""
+        select column_name, rule, count(*), list(line order by line)[1:{SAMPLE_ROWS}],
+            list(distinct value)[1:{SAMPLE_ROWS}]
+        from violations group by check_number, column_name, rule
+        order by min(line), check_number
+        """
+    ).fetchall()
+    return [
+        RuleBreak(
+            rule=rule,
+            column=column,
+            rows=count,
+            lines=list(lines),
+            values=[value for value in values if value is not None],
+        )
+        for column, rule, count, lines, values in rows
+    ]
+
+
+def _codes_sql(rule: ColumnRule) -> str:
+    return f"select lower({_clean_sql('code')}) from ({rule.codes}) as codes (code)"
+
+
+def _range_label(rule: ColumnRule) -> str:
+    parts = []
+    if rule.minimum is not None and rule.maximum is not None:
+        parts.append(f"lies outside {rule.minimum:g} to {rule.maximum:g}")
+    elif rule.minimum is not None:
+        parts.append(f"is below {rule.minimum:g}")
+    elif rule.maximum is not None:
+        parts.append(f"is above {rule.maximum:g}")
+    if rule.integer:
+        parts.append("is not a whole number" if not parts else "or is not whole")
+    return " ".join(parts)
+
+
+def _clean_sql(column: str) -> str:
+    """A cell as clean text, as staging cleans it (macro clean_raw_value): trimmed; empty,
+    NA, N/A, -99 and -98 as NULL; an integral number without decimals."""
+    text = f"trim(cast({column} as varchar))"
+    number = f"try_cast({text} as double)"
+    missing_text = ", ".join(f"'{value}'" for value in MISSING_TEXT)
+    missing_numbers = ", ".join(str(value) for value in MISSING_NUMBERS)
+    return (
+        f"(case when {text} in ({missing_text}) then null "
+        f"when {number} in ({missing_numbers}) then null "
+        f"when {number} = floor({number}) and {text} like '%.%' "
+        f"then cast(cast({number} as bigint) as varchar) else {text} end)"
+    )
+
+
+def _timestamp_sql(value: str, layout: str) -> str:
+    formats = {"day_first": "%d/%m/%Y %H:%M", "iso": "%Y-%m-%dT%H:%M:%S"}
+    tried = [formats[layout], "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+    return "coalesce(" + ", ".join(f"try_strptime({value}, '{f}')" for f in tried) + ")"
+
+
+def _malformed_break(connection, field_count: int) -> RuleBreak:
+    count, lines = connection.execute(
+        f"select count(*), list(line order by line)[1:{SAMPLE_ROWS}] from csv_rejects"
+    ).fetchone()
+    return RuleBreak(
+        rule=f"has a different number of fields than the header ({field_count})",
+        column="the line",
+        rows=count,
+        lines=list(lines),
+        values=[],
+    )
+
+
+def _write_accepted(connection, declared, target: Path) -> None:
+    columns = ", ".join(f'"{column}"' for column in declared)
+    connection.execute(
+        f"copy (select {columns} from export_rows where record not in "
+        f"(select record from violations) order by record) to ? (format parquet)",
+        [str(target)],
+    )
+
+
+def _write_rejects(connection, declared, target: Path) -> None:
+    """One row per rejected line: its number, every reason, and its fields (or its text)."""
+    columns = ", ".join(f'rows."{column}"' for column in declared)
+    nulls = ", ".join(f'null as "{column}"' for column in declared)
+    connection.execute(
+        f"""
+        copy (
+            select line, reason, raw_line, * exclude (line, reason, raw_line, sort_key)
+            from (
+                select rows.line, reasons.reason, null as raw_line, {columns},
+                    rows.line as sort_key
+                from export_rows as rows
+                join (
+                    select record, string_agg(column_name || ' ' || rule || coalesce(
+                        ' (' || value || ')', ''), '; ' order by check_number) as reason
+                    from violations group by record
+                ) as reasons on rows.record = reasons.record
+                union all
+                select line, 'the line has a different number of fields than the header',
+                    csv_line, {nulls}, line
+                from csv_rejects
+            )
+            order by sort_key
+        ) to ? (format csv, header true)
+        """,
+        [str(target)],
+    )
