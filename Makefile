@@ -21,7 +21,7 @@ $(INSTALLED): requirements.lock pyproject.toml
 ## run: refresh the warehouse headless (build, check, publish, report)
 run: $(INSTALLED)
 	@[ "$${CMO_CIO_ENGINE:-duckdb}" != spark ] || bash scripts/ensure_java.sh
-	$(BIN)/python -m orchestration
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/warehouse/dagster_home} $(BIN)/python -m orchestration
 
 ## test: lint, then every test (dbt build included)
 test: lint

@@ -148,7 +148,6 @@ def run_dbt(command: str, landed: dict, folder: Path) -> Measured:
 def run_refresh(landed: dict, folder: Path) -> tuple[Measured, list[dict]]:
     folder = fresh(folder)
     env = {**os.environ}
-    env.pop("DAGSTER_HOME", None)
     env.update(environment_under(folder))
     timings_file = folder / "step_timings.json"
     command = [

@@ -206,8 +206,11 @@ class WarehouseSettings:
 
 def environment_under(folder: Path) -> dict[str, str]:
     """The environment variables that put every path of a run under `folder`, laid out as
-    under `warehouse/` (for benchmarks and tests that must not touch the real files)."""
+    under `warehouse/` (for benchmarks and tests that must not touch the real files), the
+    Dagster instance that records the runs included."""
     return {
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+    } | {
         setting.env_var: str(
             folder
             / Path(setting.default).relative_to(

@@ -79,13 +79,15 @@ def run_refresh(
 
     from orchestration.definitions import defs
     from orchestration.jobs import JOB_NAME, refresh_run_config
+    from orchestration.ui import prepare_dagster_home
 
     run_config = refresh_run_config(exports, settings, dbt_vars)
     run_config["loggers"] = {"console": {"config": {"log_level": log_level.upper()}}}
     job = defs.resolve_job_def(JOB_NAME)
-    # With DAGSTER_HOME set the run is recorded where the UI shows it; else it is ephemeral.
-    home = os.environ.get("DAGSTER_HOME")
-    with DagsterInstance.get() if home else DagsterInstance.ephemeral() as instance:
+    # Recorded in the instance the UI shows (DAGSTER_HOME, default warehouse/dagster_home):
+    # a scheduled-style headless run appears in the UI's history with its checks.
+    home = prepare_dagster_home()
+    with DagsterInstance.from_config(str(home)) as instance:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
         )

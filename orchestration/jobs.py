@@ -9,7 +9,7 @@ from cmo_cio.settings import WarehouseSettings
 from orchestration.assets.raw import refresh_op_config
 from orchestration.resources import run_config_resources
 
-# Runs carrying this tag are limited to one at a time by dagster.yaml (run queue).
+# Runs carrying this tag are limited to one at a time by orchestration/dagster.yaml (run queue).
 REFRESH_CONCURRENCY_TAG = "cmo_cio_warehouse/refresh"
 JOB_NAME = "refresh_warehouse"
 

@@ -2,7 +2,8 @@
 
 Runs `dagster dev -m orchestration.definitions` (webserver and daemon, so the daily schedule
 and the landing sensor tick). DAGSTER_HOME defaults to `warehouse/dagster_home`; the
-committed `dagster.yaml` (one refresh at a time) is copied into it on every start.
+committed `orchestration/dagster.yaml` (one refresh at a time) is copied into it on every
+start. The headless refresh (`python -m orchestration`) records its runs in the same home.
 Extra arguments go to `dagster dev` (for example `-p 3001`).
 """
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from cmo_cio.settings import PROJECT_DIR, WAREHOUSE_DIR
 
-INSTANCE_CONFIG = PROJECT_DIR / "dagster.yaml"
+# not in the project folder, where `dagster dev` would warn that it is not used
+INSTANCE_CONFIG = PROJECT_DIR / "orchestration" / "dagster.yaml"
 
 
 def prepare_dagster_home() -> Path:

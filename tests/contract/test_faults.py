@@ -70,7 +70,6 @@ def leftovers(settings: WarehouseSettings) -> list[str]:
 
 def test_a_refresh_killed_anywhere_leaves_the_last_good_version_served(tmp_path):
     env = {**os.environ, **environment_under(tmp_path)}
-    env.pop("DAGSTER_HOME", None)
     env.pop("CMO_CIO_FAULT_AT", None)
     (tmp_path / "landing").mkdir()
     settings = WarehouseSettings.from_env(env)

@@ -31,7 +31,6 @@ def warehouse(tmp_path_factory, defs):
         for variable, path in environment_under(root).items():
             patch.setenv(variable, path)
         patch.setenv("CMO_CIO_LANDING_SETTLE_SECONDS", "0")
-        patch.delenv("DAGSTER_HOME", raising=False)
         patch.delenv("CMO_CIO_MAX_REJECTED_ROWS", raising=False)
         (root / "landing").mkdir()
         first_line, _ = refresh()

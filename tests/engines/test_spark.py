@@ -42,7 +42,6 @@ def spark_refresh(tmp_path_factory):
     (root / "landing").mkdir()
     env = {**os.environ, **environment_under(root), "CMO_CIO_ENGINE": "spark"}
     env["CMO_CIO_SPARK_DIR"] = str(root / "spark")
-    env.pop("DAGSTER_HOME", None)
     result = subprocess.run(
         [sys.executable, "-m", "orchestration"],
         env=env,

@@ -117,7 +117,7 @@ def test_a_run_uses_the_settings_of_its_run_config(tmp_path):
 
 
 def test_committed_dagster_yaml_limits_refreshes_to_one(tmp_path):
-    shutil.copyfile(PROJECT_DIR / "dagster.yaml", tmp_path / "dagster.yaml")
+    shutil.copyfile(PROJECT_DIR / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
     with DagsterInstance.from_config(str(tmp_path)) as instance:
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert {"key": "cmo_cio_warehouse/refresh", "limit": 1} in limits
@@ -128,7 +128,27 @@ def test_ui_command_uses_the_code_location_and_committed_instance(tmp_path, monk
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     home = prepare_dagster_home()
-    assert (home / "dagster.yaml").read_text() == (PROJECT_DIR / "dagster.yaml").read_text()
+    assert (home / "dagster.yaml").read_text() == (
+        PROJECT_DIR / "orchestration" / "dagster.yaml"
+    ).read_text()
+    # none in the project folder, where `dagster dev` runs and would warn it is not used
+    assert not (PROJECT_DIR / "dagster.yaml").exists()
     command = dagster_dev_command(["-p", "3333"])
     assert command[1:] == ["dev", "-m", "orchestration.definitions", "-p", "3333"]
     assert os.access(command[0], os.X_OK)
+
+
+def test_every_dbt_test_is_an_asset_check_singular_ones_included(defs):
+    """A singular test that reads several models is attached (meta dagster.ref) to the
+    asset it protects, so it shows and blocks like the others instead of being logged as an
+    observation."""
+    from orchestration.project import MANIFEST_PATH
+
+    nodes = json.loads(MANIFEST_PATH.read_text())["nodes"].values()
+    singular = {
+        node["name"]
+        for node in nodes
+        if node["resource_type"] == "test" and "test_metadata" not in node
+    }
+    check_names = {spec.name for spec in all_check_specs(defs)}
+    assert singular and singular <= check_names, sorted(singular - check_names)

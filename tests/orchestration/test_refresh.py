@@ -44,7 +44,6 @@ def warehouse(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for variable, path in environment_under(root).items():
             patch.setenv(variable, path)
-        patch.delenv("DAGSTER_HOME", raising=False)
         (root / "landing").mkdir()
         yield root
 
@@ -230,6 +229,28 @@ def test_a_corrupted_landed_export_is_stopped_before_the_build_and_keeps_the_ser
     assert digest(warehouse / "serving.duckdb") == served_before
     assert folder_digest(warehouse / "parquet") == parquet_before
     export.unlink()
+
+
+def test_the_headless_refresh_is_recorded_where_the_ui_looks(warehouse, good_run):
+    """`python -m orchestration` records its run, materializations and check results in
+    DAGSTER_HOME, the instance `make ui` opens: the UI's history shows the refresh."""
+    from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
+
+    assert good_run["exit_code"] == 0
+    with DagsterInstance.from_config(str(warehouse / "dagster_home")) as instance:
+        (run,) = instance.get_runs()
+        assert run.job_name == "refresh_warehouse"
+        assert run.status == DagsterRunStatus.SUCCESS
+        checks = instance.get_records_for_run(
+            run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records
+        names = {
+            record.event_log_entry.dagster_event.event_specific_data.check_name for record in checks
+        }
+        assert any(name.startswith("gx_") for name in names)
+        assert any(not name.startswith("gx_") for name in names)  # dbt tests too
+        publish = instance.get_latest_materialization_event(AssetKey("publish"))
+        assert publish is not None and publish.run_id == run.run_id
 
 
 def test_a_reader_holding_the_served_database_keeps_working_across_the_refresh(warehouse, good_run):
