@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
         "dbt artifacts: manifest.json and the folder of each refresh",
     ),
     Setting(
+        "log_dir",
+        "CMO_CIO_LOG_DIR",
+        "warehouse/logs",
+        "the full log of each headless refresh (dbt and Dagster output)",
+    ),
+    Setting(
         "rejects_dir",
         "CMO_CIO_REJECTS_DIR",
         "warehouse/rejects",
@@ -138,6 +144,7 @@ class WarehouseSettings:
     landing_dir: Path
     landing_settle_seconds: float
     dbt_target_dir: Path
+    log_dir: Path
     rejects_dir: Path
     max_rejected_rows: str
     engine: str

@@ -48,6 +48,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--log-level", default="WARNING", help="Dagster event log level (default WARNING)"
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print every log line of dbt and Dagster as it comes, not only the progress "
+        "and the summary (the log file of the run holds them either way)",
+    )
     return parser.parse_args(argv)
 
 
@@ -73,9 +80,11 @@ def run_refresh(
     exports: Exports,
     log_level: str = "WARNING",
     dbt_vars: dict | None = None,
+    progress=None,
 ) -> RefreshRun:
-    """Execute the refresh job in process."""
+    """Execute the refresh job in process (`progress`, if given, follows its steps)."""
     from dagster import DagsterInstance
+    from dagster._core.utils import make_new_run_id
 
     from orchestration.definitions import defs
     from orchestration.jobs import JOB_NAME, refresh_run_config
@@ -88,9 +97,14 @@ def run_refresh(
     # a scheduled-style headless run appears in the UI's history with its checks.
     home = prepare_dagster_home()
     with DagsterInstance.from_config(str(home)) as instance:
+        run_id = make_new_run_id()
+        if progress is not None:
+            progress.follow(instance, run_id, len(job.graph.node_defs))
         result = job.execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False
+            run_config=run_config, instance=instance, raise_on_error=False, run_id=run_id
         )
+        if progress is not None:
+            progress.stop()
         return RefreshRun(result, step_timings(instance, result.run_id))
 
 
@@ -114,16 +128,20 @@ def step_timings(instance, run_id: str) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.progress import quiet_output
     from orchestration.summary import summarize
 
     args = parse_args(argv)
     settings = WarehouseSettings.from_env()
     given = {study.key: getattr(args, f"{study.key}_export") for study in STUDIES}
-    run = run_refresh(settings, refresh_exports(settings, given), args.log_level, args.dbt_vars)
+    exports = refresh_exports(settings, given)
+    with quiet_output(settings.log_dir, verbose=args.verbose) as progress:
+        run = run_refresh(settings, exports, args.log_level, args.dbt_vars, progress)
     if args.step_timings:
         args.step_timings.write_text(json.dumps(run.step_timings, indent=2))
     text, failures = summarize(run.result)
     print(text)
+    print(f"Full log: {progress.log_file}")
     return 1 if failures or not run.result.success else 0
 
 

@@ -44,6 +44,7 @@ class WarehouseResource(ConfigurableResource):
     landing_dir: str = _setting_field("landing_dir")
     landing_settle_seconds: str = _setting_field("landing_settle_seconds")
     dbt_target_dir: str = _setting_field("dbt_target_dir")
+    log_dir: str = _setting_field("log_dir")
     rejects_dir: str = _setting_field("rejects_dir")
     max_rejected_rows: str = _setting_field("max_rejected_rows")
     engine: str = _setting_field("engine")

@@ -253,6 +253,16 @@ def test_the_headless_refresh_is_recorded_where_the_ui_looks(warehouse, good_run
         assert publish is not None and publish.run_id == run.run_id
 
 
+def test_the_refresh_prints_a_short_summary_and_logs_everything_to_a_file(warehouse, good_run):
+    summary = good_run["summary"]
+    assert summary.splitlines()[0].startswith("Refresh succeeded: ")
+    assert len(summary.splitlines()) <= 80, "the summary should fit on a screen"
+    assert "Running with dbt" not in summary  # dbt's own output went to the log
+    (log_file,) = (warehouse / "logs").glob("refresh-*.log")
+    assert f"Full log: {log_file}" in summary
+    assert "Running with dbt" in log_file.read_text(encoding="utf-8", errors="replace")
+
+
 def test_a_reader_holding_the_served_database_keeps_working_across_the_refresh(warehouse, good_run):
     rows_before, rows_again, reader_status, reader_errors = good_run["reader"]
     assert reader_status == 0, reader_errors
