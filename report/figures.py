@@ -214,45 +214,67 @@ def figure_spec(figure_id: str, rows: list[Row]) -> dict:
     grouped = any(len(category.bars) > 1 for category in categories)
     traces: list[dict] = []
     for key in series:
-        name, colour = SERIES_STYLE[key]
         group = key if grouped else "single"
-        present = [c for c in categories if key in c.bars]
-        bars = [c.bars[key] for c in present]
-        traces.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": name,
-                "legendgroup": key,
-                "offsetgroup": group,
-                "y": [c.tick for c in present],
-                "x": [bar["share_pct"] for bar in bars],
-                "marker": {"color": _bar_colours(figure_id, key, bars, colour)},
-                "error_x": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [bar["ci_high_pct"] - bar["share_pct"] for bar in bars],
-                    "arrayminus": [bar["share_pct"] - bar["ci_low_pct"] for bar in bars],
-                    "color": "#333",
-                    "thickness": 1.2,
-                    "width": 3,
-                },
-                # a label inside a very short bar would be squeezed unreadable
-                "text": [
-                    f"{bar['share_pct']:.0f}%" if bar["share_pct"] >= MIN_LABELLED_SHARE else ""
-                    for bar in bars
-                ],
-                "textposition": "inside",
-                "insidetextanchor": "start",
-                "textfont": {"color": "white"},
-                "hovertext": [f"{name} · {bar['label_en']}<br>{_share_text(bar)}" for bar in bars],
-                "hoverinfo": "text",
-            }
-        )
-        traces.extend(_reference_traces(key, group, present))
+        for name, colour, present in _series_parts(figure_id, key, categories):
+            traces.append(_bar_trace(key, group, name, colour, present))
+        traces.extend(_reference_traces(key, group, [c for c in categories if key in c.bars]))
     _show_each_reference_legend_once(traces)
     height = 140 + len(categories) * (34 + 18 * len(series) if grouped else 44)
     return {"data": traces, "layout": bar_chart_layout(height, ticks)}
+
+
+def _series_parts(figure_id: str, key: str, categories: list) -> list[tuple[str, str, list]]:
+    """The traces of one series: (legend name, colour, categories). Fig. 7 draws the CMO
+    bars of technology-based factors (which CIOs can support) apart from the others, so
+    each of its two blues has a legend entry of its own."""
+    name, colour = SERIES_STYLE[key]
+    present = [c for c in categories if key in c.bars]
+    if figure_id != "fig07" or key != "CMO":
+        return [(name, colour, present)]
+    technology = [c for c in present if c.bars[key].get("is_technology_based")]
+    other = [c for c in present if not c.bars[key].get("is_technology_based")]
+    parts = [
+        (
+            f"{name}: {TECHNOLOGY_MARK} technology-based factors",
+            TECHNOLOGY_BASED_COLOUR,
+            technology,
+        ),
+        (f"{name}: other factors", OTHER_FACTOR_COLOUR, other),
+    ]
+    return [part for part in parts if part[2]]
+
+
+def _bar_trace(key: str, group: str, name: str, colour: str, present: list) -> dict:
+    bars = [c.bars[key] for c in present]
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "name": name,
+        "legendgroup": name,
+        "offsetgroup": group,
+        "y": [c.tick for c in present],
+        "x": [bar["share_pct"] for bar in bars],
+        "marker": {"color": colour},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": [bar["ci_high_pct"] - bar["share_pct"] for bar in bars],
+            "arrayminus": [bar["share_pct"] - bar["ci_low_pct"] for bar in bars],
+            "color": "#333",
+            "thickness": 1.2,
+            "width": 3,
+        },
+        # a label inside a very short bar would be squeezed unreadable
+        "text": [
+            f"{bar['share_pct']:.0f}%" if bar["share_pct"] >= MIN_LABELLED_SHARE else ""
+            for bar in bars
+        ],
+        "textposition": "inside",
+        "insidetextanchor": "start",
+        "textfont": {"color": "white"},
+        "hovertext": [f"{name} · {bar['label_en']}<br>{_share_text(bar)}" for bar in bars],
+        "hoverinfo": "text",
+    }
 
 
 def bar_chart_layout(height: int, ticks: list[str]) -> dict:
@@ -281,16 +303,6 @@ def bar_chart_layout(height: int, ticks: list[str]) -> dict:
         "paper_bgcolor": "white",
         "font": {"family": "Noto Sans, WenQuanYi Zen Hei, Arial, sans-serif", "size": 12},
     }
-
-
-def _bar_colours(figure_id: str, key: str, bars: list[Row], colour: str) -> str | list[str]:
-    if figure_id == "fig07" and key == "CMO":
-        # the technology-based factors stand out: CIOs can support them
-        return [
-            TECHNOLOGY_BASED_COLOUR if bar.get("is_technology_based") else OTHER_FACTOR_COLOUR
-            for bar in bars
-        ]
-    return colour
 
 
 def _reference_traces(key: str, group: str, categories: list[Category]) -> list[dict]:

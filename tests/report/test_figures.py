@@ -50,6 +50,25 @@ def test_fig07_segment_bars_sit_under_the_factor_they_split():
     assert "⊙" not in ticks["underprepared_privacy"]
 
 
+def test_fig07_names_each_of_its_two_blues_in_the_legend():
+    """Technology-based factors are drawn darker than the others: each colour has its own
+    legend entry, in the same bar slot."""
+    rows = [
+        bar("underprepared_data_explosion", is_technology_based=True, performance_segment="all"),
+        bar("underprepared_privacy", is_technology_based=False, performance_segment="all"),
+        bar("underprepared_privacy_outperformers", performance_segment="outperformer"),
+    ]
+    bars = [trace for trace in figure_spec("fig07", rows)["data"] if trace["type"] == "bar"]
+    cmo = [trace for trace in bars if trace["name"].startswith("CMO:")]
+    assert [trace["name"] for trace in cmo] == [
+        "CMO: ⊙ technology-based factors",
+        "CMO: other factors",
+    ]
+    assert len({trace["marker"]["color"] for trace in cmo}) == 2
+    assert len({trace["offsetgroup"] for trace in cmo}) == 1
+    assert [len(trace["y"]) for trace in cmo] == [1, 1]
+
+
 def test_fig09_pairs_a_cmo_technology_with_its_cio_plan():
     rows = [
         bar("technology_plan_social_media", comparison_id="technology_social_media"),
