@@ -340,11 +340,6 @@ def _csv_header(study: Study, path: Path) -> tuple[list[str], list[str]]:
 
 def _parquet_header(connection, study: Study, path: Path) -> tuple[list[str], list[str]]:
     try:
-        schema = connection.execute(
-            "select name, type from parquet_schema(?) where num_children is null "
-            "or num_children = 0",
-            [str(path)],
-        ).fetchall()
         columns = connection.execute(
             "describe select * from read_parquet(?)", [str(path)]
         ).fetchall()
@@ -356,7 +351,6 @@ def _parquet_header(connection, study: Study, path: Path) -> tuple[list[str], li
             f"is not a readable Parquet file ({message})",
             "Export it again as Parquet, or as CSV.",
         ) from None
-    del schema
     for name, data_type, *_ in columns:
         if any(marker in data_type.upper() for marker in NESTED_TYPES):
             raise ExportRefused(

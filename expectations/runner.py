@@ -259,10 +259,10 @@ def validate_spark_build(
 
     suites = load_suites() if suites is None else suites
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    with audit_session(Path(tables_dir), export_files or {}) as spark:
+    with audit_session(Path(tables_dir), export_files or {}) as (spark, exports):
         context = _context(gx, docs_dir)
         datasource = context.data_sources.add_spark(name=DATASOURCE_NAME)
-        source = SparkSource(spark, datasource)
+        source = SparkSource(spark, datasource, exports)
         return _validate_and_document(
             gx,
             context,

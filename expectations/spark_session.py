@@ -34,7 +34,8 @@ CSV_OPTIONS = {"header": "true", "escape": '"', "multiLine": "true"}
 
 @contextmanager
 def audit_session(tables_dir: Path, export_files: dict[str, Path]) -> Iterator:
-    """A Spark session with every table of `tables_dir` and each export file registered."""
+    """A Spark session with every table of `tables_dir` registered, and each export file
+    as a DataFrame by the table name its suite checks: `(spark, exports)`."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder
@@ -44,10 +45,8 @@ def audit_session(tables_dir: Path, export_files: dict[str, Path]) -> Iterator:
     spark.sparkContext.setLogLevel("ERROR")
     try:
         _register_tables(spark, Path(tables_dir))
-        spark.cmo_cio_exports = {
-            table: export_frame(spark, path) for table, path in export_files.items()
-        }
-        yield spark
+        exports = {table: export_frame(spark, path) for table, path in export_files.items()}
+        yield spark, exports
     finally:
         _stop(spark)
 
@@ -67,13 +66,13 @@ def export_frame(spark, path: Path):
 class SparkSource:
     """Batches and queries of the audit session, for the runner."""
 
-    def __init__(self, spark, datasource) -> None:
+    def __init__(self, spark, datasource, exports: dict) -> None:
         self.spark = spark
         self.datasource = datasource
+        self.exports = exports  # table name -> DataFrame of an export file
 
     def frame(self, table: str):
-        exports = getattr(self.spark, "cmo_cio_exports", {})
-        return exports[table] if table in exports else self.spark.table(table)
+        return self.exports[table] if table in self.exports else self.spark.table(table)
 
     def rows(self, query: str) -> list[tuple]:
         return [tuple(row) for row in self.spark.sql(query).collect()]

@@ -41,6 +41,20 @@ def run_dbt(args: list[str], build_db: Path, work_dir: Path, **extra_env: str):
     return result
 
 
+def headless_refresh(env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
+    """`python -m orchestration` (what `make run` runs) with `env`, in its own process group
+    (so a failpoint's kill takes dbt's subprocess with it); output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration"],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        start_new_session=True,
+    )
+
+
 def query(database: Path, sql: str, parameters=None) -> list[tuple]:
     """Rows of `sql` on a DuckDB file opened read-only (and closed again)."""
     import duckdb

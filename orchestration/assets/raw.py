@@ -167,8 +167,12 @@ def _remove_other_runs_accepted(settings: WarehouseSettings, keep: Path) -> None
     folder = settings.accepted_exports_dir
     if folder.is_dir():
         for old in folder.iterdir():
-            if old != keep:
-                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+            if old == keep:
+                continue
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink()
 
 
 def build_inputs_of_run(settings: WarehouseSettings, run) -> Exports:

@@ -13,29 +13,19 @@ import errno
 import os
 import signal
 import subprocess
-import sys
 
 import duckdb
 import pytest
 
 from cmo_cio.faults import POINTS
-from cmo_cio.settings import PROJECT_DIR, WarehouseSettings, environment_under
-from tests.support import digest, folder_digest
+from cmo_cio.settings import WarehouseSettings, environment_under
+from tests.support import digest, folder_digest, headless_refresh
 
 pytestmark = pytest.mark.slow
 
 
 def refresh(env: dict, fault: str | None = None) -> subprocess.CompletedProcess:
-    run_env = {**env, "CMO_CIO_FAULT_AT": fault} if fault else env
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration"],
-        env=run_env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        start_new_session=True,  # its own process group: the failpoint kills all of it
-    )
+    return headless_refresh({**env, "CMO_CIO_FAULT_AT": fault} if fault else env)
 
 
 def public_files(settings: WarehouseSettings) -> dict[str, object]:

@@ -23,7 +23,7 @@ import pytest
 from cmo_cio.settings import PROJECT_DIR, WarehouseSettings, environment_under
 from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
 from expectations.runner import load_suites
-from tests.support import query
+from tests.support import headless_refresh, query
 
 pytestmark = [
     pytest.mark.slow,
@@ -41,15 +41,7 @@ def spark_refresh(tmp_path_factory):
     root = tmp_path_factory.mktemp("spark_refresh")
     (root / "landing").mkdir()
     env = {**os.environ, **environment_under(root), "CMO_CIO_ENGINE": "spark"}
-    env["CMO_CIO_SPARK_DIR"] = str(root / "spark")
-    result = subprocess.run(
-        [sys.executable, "-m", "orchestration"],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    result = headless_refresh(env, timeout=1800)
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     return root, env, result.stdout
 
