@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,45 @@ def defs(tmp_path_factory):
         from orchestration.definitions import defs
 
         yield defs
+
+
+# -- headless Chromium (Debian's `chromium`, driven by playwright) ---------------------------
+# `make test` installs it first when it can (scripts/ensure_chromium.sh). Where it is
+# missing, browser tests are skipped with the reason, except in CI, where they must run.
+CHROMIUM = Path(os.environ.get("CMO_CIO_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    reason = (
+        f"chromium not found at {CHROMIUM}; install it as root with "
+        "`bash scripts/ensure_chromium.sh` (make test runs it)"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: the browser tests must run in CI")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Chromium for every browser test of the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()

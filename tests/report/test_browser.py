@@ -1,13 +1,11 @@
 """The HTML report in headless Chromium (Debian's `chromium`, driven by playwright).
 
-`make test` installs chromium first when it can (scripts/ensure_chromium.sh). Where the
-browser is missing the test is skipped with the reason, except in CI, where it must run.
+The browser comes from tests/conftest.py (`browser`).
 A full-page screenshot is written to test-output/report.png.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -21,45 +19,9 @@ from report.figures import reference_wording
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT = PROJECT_DIR / "test-output" / "report.png"
-CHROMIUM = Path(os.environ.get("CMO_CIO_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_URL = re.compile(r"^(file|data|about|blob):")
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> Path:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    reason = (
-        f"chromium not found at {CHROMIUM}; install it as root with "
-        "`bash scripts/ensure_chromium.sh` (make test runs it)"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: the browser test must run in CI")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
