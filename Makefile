@@ -8,7 +8,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 .PHONY: run test lint ui seeds bench bench-10m lock clean
 
 # The virtual environment is rebuilt whenever the lock file changes.
-$(INSTALLED): requirements.lock pyproject.toml
+$(INSTALLED): requirements.lock pyproject.toml expectations/web_assets.lock.json
 	# Python's own venv first; where a distribution ships Python without it, virtualenv.
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
@@ -16,6 +16,8 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	# The project's own packages (cmo_cio, orchestration, report, expectations, synthetic).
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# Data Docs' scripts and styles: locked npm tarballs, integrity-checked, kept in the venv.
+	$(BIN)/python -m expectations.web_assets
 	touch $(INSTALLED)
 
 ## run: refresh the warehouse headless (build, check, publish, report)

@@ -65,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Great Expectations Data Docs of the audit",
     ),
     Setting(
+        "gx_docs_keep_runs",
+        "CMO_CIO_GX_DOCS_KEEP_RUNS",
+        "20",
+        "audit runs whose validation results the Data Docs keep and list, newest first",
+        is_path=False,
+    ),
+    Setting(
         "report_dir",
         "CMO_CIO_REPORT_DIR",
         "warehouse/report",
@@ -140,6 +147,7 @@ class WarehouseSettings:
     microdata_db: Path
     parquet_dir: Path
     gx_docs_dir: Path
+    gx_docs_keep_runs: int
     report_dir: Path
     landing_dir: Path
     landing_settle_seconds: float
@@ -164,6 +172,8 @@ class WarehouseSettings:
                 parsed[setting.name] = _choice(setting, text)
             elif setting.name == "max_rejected_rows":
                 parsed[setting.name] = _tolerance(setting, text)
+            elif setting.name == "gx_docs_keep_runs":
+                parsed[setting.name] = _count(setting, text)
             else:
                 parsed[setting.name] = _seconds(setting, text)
         return cls(**parsed)
@@ -250,6 +260,15 @@ def _seconds(setting: Setting, text: str) -> float:
     if seconds < 0:
         raise SettingError(f"{setting.env_var} ({setting.name}) must not be negative, not {text!r}")
     return seconds
+
+
+def _count(setting: Setting, text: str) -> int:
+    """A whole number of at least one."""
+    if not text.isdigit() or int(text) < 1:
+        raise SettingError(
+            f"{setting.env_var} ({setting.name}) must be a whole number of at least 1, not {text!r}"
+        )
+    return int(text)
 
 
 def _tolerance(setting: Setting, text: str) -> str:

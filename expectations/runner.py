@@ -11,7 +11,9 @@ Value sets and counts that come from the codebook are GX suite parameters
 `meta.parameters` maps each name to a SQL query run on the same database at validation time:
 a query string gives a list (a value set), `{"scalar": query}` a single value (a count).
 
-Every run writes GX Data Docs (HTML) for its results to `docs_dir`.
+Every run writes GX Data Docs (HTML) for its results to `docs_dir`, with the results of the
+`keep_runs` newest runs; the pages load their scripts and styles from the folder itself
+(`expectations.web_assets`), so they work offline and send nothing to GX.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cmo_cio.settings import microdata_build_path
+from cmo_cio.settings import SETTING_BY_NAME, microdata_build_path
 from cmo_cio.studies import MICRODATA_SCHEMA
 
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
@@ -34,8 +36,9 @@ DATASOURCE_NAME = "warehouse"
 DOCS_SITE_NAME = "warehouse"
 # Unexpected values shown per failed expectation in messages (Data Docs show more).
 SAMPLE_SIZE = 5
-# Audit runs whose results Data Docs keep (every validation of a run is one audit run).
-DOCS_RUNS_KEPT = 20
+# Audit runs whose results Data Docs keep (every validation of a run is one audit run); the
+# refresh passes its setting `gx_docs_keep_runs`.
+DOCS_RUNS_KEPT = int(SETTING_BY_NAME["gx_docs_keep_runs"].default)
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,12 @@ def _validate_and_document(
     gx, context, sources: dict, suites, docs_dir, keep_runs, run_name
 ) -> ValidationRun:
     """Validate each suite on its source; render this run's Data Docs into `docs_dir`."""
+    from expectations import web_assets
+
+    if docs_dir is not None:
+        if keep_runs < 1:
+            raise ValueError(f"keep_runs must be at least 1, not {keep_runs}")
+        web_assets.require()  # before validating: the docs must not fail after the work
     staged_docs = _add_docs_site(context, docs_dir) if docs_dir else None
     run_id = _run_id(run_name)
     outcomes = [
@@ -286,12 +295,14 @@ def _validate_and_document(
     docs_index = None
     if staged_docs is not None:
         kept_runs = _prune_results(context, keep_runs)
+        _remove_empty_folders(results_dir_of(docs_dir))
         _drop_pages_of_runs_not_kept(staged_docs, kept_runs)
         # Pages of earlier runs are kept as rendered: only this run's are new.
         context.build_data_docs(
             site_names=[DOCS_SITE_NAME],
             resource_identifiers=_identifiers_of_run(context, run_id, suites),
         )
+        web_assets.localize_docs(staged_docs)
         docs_index = _swap_docs(staged_docs, Path(docs_dir))
     return ValidationRun(suites=outcomes, docs_index=docs_index)
 
@@ -382,6 +393,13 @@ def _prune_results(context, keep_runs: int) -> set[str]:
         if key.run_id.run_name not in kept:
             store.remove_key(key)
     return kept
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    """The folders of pruned results, which the store leaves behind empty."""
+    for path in sorted(Path(folder).rglob("*"), key=lambda path: len(path.parts), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def _identifiers_of_run(context, run_id, suites: list[SuiteFile]) -> list:

@@ -118,6 +118,7 @@ def gx_audit(context, warehouse: WarehouseResource):
             settings.gx_docs_dir,
             suites,
             export_files=export_files,
+            keep_runs=settings.gx_docs_keep_runs,
             run_name=run_name,
         )
     else:
@@ -126,6 +127,7 @@ def gx_audit(context, warehouse: WarehouseResource):
             settings.gx_docs_dir,
             suites,
             relations={table: export_file_relation(path) for table, path in export_files.items()},
+            keep_runs=settings.gx_docs_keep_runs,
             run_name=run_name,
         )
     fault_point("gx_audit")

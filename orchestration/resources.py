@@ -40,6 +40,7 @@ class WarehouseResource(ConfigurableResource):
     microdata_db: str = _setting_field("microdata_db")
     parquet_dir: str = _setting_field("parquet_dir")
     gx_docs_dir: str = _setting_field("gx_docs_dir")
+    gx_docs_keep_runs: str = _setting_field("gx_docs_keep_runs")
     report_dir: str = _setting_field("report_dir")
     landing_dir: str = _setting_field("landing_dir")
     landing_settle_seconds: str = _setting_field("landing_settle_seconds")
