@@ -38,7 +38,8 @@ def bi_connections(settings: WarehouseSettings) -> list[tuple[str, str]]:
         ("SQLAlchemy / Superset", sqlalchemy_url(serving_db)),
         ("JDBC (DBeaver, Metabase)", f"{jdbc_url(serving_db)} with duckdb.read_only=true"),
         ("Python", f"duckdb.connect('{serving_db}', read_only=True)"),
-        ("Parquet", f"{settings.parquet_dir.resolve()}/<mart>.parquet"),
+        # the link, not the version folder it points to now (a later publish prunes that)
+        ("Parquet", f"{settings.parquet_dir}/<mart>.parquet"),
     ]
 
 
