@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run test lint ui seeds bench bench-10m lock clean
+.PHONY: run test lint ui docs seeds bench bench-10m lock clean
 
 # The virtual environment is rebuilt whenever the lock file changes.
 $(INSTALLED): requirements.lock pyproject.toml expectations/web_assets.lock.json
@@ -41,6 +41,11 @@ lint: $(INSTALLED)
 ui: $(INSTALLED)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/warehouse/dagster_home} \
 	  $(BIN)/python -m orchestration.ui
+
+## docs: the dbt docs on 127.0.0.1 (URL printed; CMO_CIO_DOCS_PORT picks the port), each
+## public mart named as BI users query it in the serving database
+docs: $(INSTALLED)
+	$(BIN)/python -m orchestration.docs
 
 ## seeds: rewrite the synthetic raw exports from the codebook and targets
 seeds: $(INSTALLED)
