@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cmo_cio.faults import fault_point
+from cmo_cio.marts import FIGURE_MARTS
+from cmo_cio.studies import MART_SCHEMA
 from report.data import ReportData, Row, load_report_data
 from report.figures import (
     ASSUMED_STATUS,
@@ -23,17 +25,24 @@ from report.figures import (
     figure_spec,
     reference_wording,
 )
+from report.i18n import (
+    HTML_LANG,
+    LANGUAGES,
+    REFERENCE_STATUSES,
+    ROLES,
+    SAMPLE_MEASURES,
+    SCREENING_OUTCOMES,
+    SEGMENT_TYPES,
+    UI,
+    Text,
+    lookup,
+)
 from report.readings import figure_reading
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
-SEGMENT_TYPES = {
-    "region": "Region",
-    "industry": "Industry",
-    "company_size": "Company size",
-    "financial_performance": "Financial performance",
-}
+REPORT_TITLE = "CMO和CIO：熟人还是盟友？"
 ROLE_ORDER = {"CMO": 0, "CIO": 1, "ALL": 2}
 
 
@@ -68,10 +77,13 @@ def render_page(data: ReportData, source_name: str) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    environment.globals.update(_translation_helpers(Markup))
     figures = [_figure_context(info, data) for info in FIGURES]
     page_data = {
-        "figures": [{"id": f["id"], "plot": f["plot"]} for f in figures],
+        "figures": [{"id": f["id"], "plots": f["plots"]} for f in figures],
         "segments": _segment_view_data(data),
+        "ui": UI,
+        "languages": HTML_LANG,
     }
     return environment.get_template("index.html.j2").render(
         figures=figures,
@@ -79,13 +91,59 @@ def render_page(data: ReportData, source_name: str) -> str:
         coverage=sorted(data.sample_coverage, key=lambda r: ROLE_ORDER.get(r["role"], 9)),
         sample_reconciliation=[r for r in data.reconciliation if r["figure_id"] == "fig01"],
         segment_types=SEGMENT_TYPES,
+        screening_outcomes=SCREENING_OUTCOMES,
+        sample_measures=SAMPLE_MEASURES,
+        reference_statuses=REFERENCE_STATUSES,
+        roles=ROLES,
+        ui_text=UI,
         built_at=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        source_name=source_name,
+        source_code=_code(Markup, source_name),
+        comparison_code=_code(Markup, f"{MART_SCHEMA}.cmo_cio_comparison"),
+        first_mart_code=_code(Markup, f"{MART_SCHEMA}.{next(iter(FIGURE_MARTS.values()))}"),
+        last_mart_code=_code(Markup, f"{MART_SCHEMA}.segment_comparison"),
+        # a proper name: shown as published, in either language
+        report_title=Markup(f'<cite lang="zh-CN">“{REPORT_TITLE}”</cite>'),
         css=Markup((TEMPLATES_DIR / "report.css").read_text()),
         data_json=Markup(_script_safe(json.dumps(page_data, allow_nan=False))),
         plotly_js=Markup(_script_safe(get_plotlyjs())),
         report_js=Markup((TEMPLATES_DIR / "report.js").read_text()),
     )
+
+
+def _code(markup, name: str) -> str:
+    from markupsafe import escape
+
+    return markup(f"<code>{escape(name)}</code>")
+
+
+def _translation_helpers(markup) -> dict:
+    """Template functions that write a string in both languages; the page shows one."""
+    from markupsafe import escape
+
+    def both(text: Text, **values) -> str:
+        spans = (
+            f'<span data-l="{lang}">{escape(text[lang]).format(**values)}</span>'
+            for lang in LANGUAGES
+        )
+        return markup("".join(spans))
+
+    def ui(key: str, **values) -> str:
+        return both(UI[key], **values)
+
+    def label_of(row: dict, column: str = "label") -> str:
+        return both(
+            {lang: str(row.get(f"{column}_{lang}") or row[f"{column}_en"]) for lang in LANGUAGES}
+        )
+
+    def coded(table: dict, key: str) -> str:
+        return both({lang: lookup(table, key, lang) for lang in LANGUAGES})
+
+    def attributes(text: Text, kind: str = "text") -> str:
+        """data-text-en/-zh: the page sets the element's text (an <option>, the title);
+        data-label-en/-zh: a table cell's heading where a narrow screen stacks the table."""
+        return markup(" ".join(f'data-{kind}-{lang}="{escape(text[lang])}"' for lang in LANGUAGES))
+
+    return {"both": both, "ui": ui, "label_of": label_of, "coded": coded, "attributes": attributes}
 
 
 def _script_safe(text: str) -> str:
@@ -100,11 +158,14 @@ def _figure_context(info, data: ReportData) -> dict:
     drawn_statuses = {r.get("reference_status") for r in rows if reference_wording(r)}
     return {
         "id": info.figure_id,
-        "title_en": info.title_en,
-        "title_zh": info.title_zh,
-        "subtitle": info.subtitle_en,
-        "plot": figure_spec(info.figure_id, rows),
-        "reading": figure_reading(info.figure_id, rows, data.comparisons, data.reconciliation),
+        "number": info.number,
+        "title": info.title,
+        "subtitle": info.subtitle,
+        "plots": {lang: figure_spec(info.figure_id, rows, lang) for lang in LANGUAGES},
+        "readings": {
+            lang: figure_reading(info.figure_id, rows, data.comparisons, data.reconciliation, lang)
+            for lang in LANGUAGES
+        },
         "has_assumed": ASSUMED_STATUS in drawn_statuses,
     }
 
@@ -139,6 +200,7 @@ def _segment_view_data(data: ReportData) -> dict:
         "segment_type",
         "segment_value",
         "segment_label_en",
+        "segment_label_zh",
         "n_answering",
         "n_selecting",
         "share_pct",
@@ -169,7 +231,7 @@ def _segment_view_data(data: ReportData) -> dict:
         "measures": measures,
         "types": SEGMENT_TYPES,
         "min_cell_n": min_cell_n(data.segments),
-        "layout": bar_chart_layout(height=0, ticks=[]),
+        "layouts": {lang: bar_chart_layout(0, [], lang) for lang in LANGUAGES},
         "styles": {
             key: {"name": name, "colour": colour} for key, (name, colour) in SERIES_STYLE.items()
         },

@@ -1,13 +1,98 @@
-// Draws the figures and the segment view from the JSON embedded in the page.
+// Draws the figures and the segment view from the JSON embedded in the page, in the
+// reader's language and for the width of their screen.
 (function () {
   "use strict";
 
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var config = { displaylogo: false, responsive: true };
+  var root = document.documentElement;
+  var STORED_LANGUAGE = "cmo-cio-report-lang";
+  var NARROW = 640; // px: a phone; matches the page's CSS
 
-  var drawn = data.figures.map(function (figure) {
-    return Plotly.newPlot("chart-" + figure.id, figure.plot.data, figure.plot.layout, config);
-  });
+  function lang() { return root.getAttribute("data-lang") === "zh" ? "zh" : "en"; }
+  function ui(key) { return data.ui[key][lang()]; }
+  function format(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in values ? values[name] : whole;
+    });
+  }
+
+  // -- axis labels wrapped to the screen -----------------------------------------------------
+  var WIDE_CHARACTER = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+  var CLOSING_PUNCTUATION = /^[、，。；：！？）》」』】,.;:!?)]$/;
+
+  function textWidth(text) { // in Latin characters: a CJK character is two
+    var width = 0;
+    for (var i = 0; i < text.length; i++) { width += WIDE_CHARACTER.test(text[i]) ? 2 : 1; }
+    return width;
+  }
+
+  // Breaks a line of label text into lines of at most `limit` characters: between words,
+  // or between any two CJK characters.
+  function wrapLine(line, limit) {
+    var bold = /<b>/.test(line);
+    var plain = line.replace(/<\/?b>/g, "");
+    var pieces = plain.match(/[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+|\s+/g) || [];
+    var lines = [], current = "";
+    pieces.forEach(function (piece) {
+      if (/^\s+$/.test(piece)) {
+        if (current) { current += " "; }
+        return;
+      }
+      var closing = CLOSING_PUNCTUATION.test(piece); // never starts a line
+      if (current && !closing && textWidth(current.replace(/\s+$/, "") + piece) > limit) {
+        lines.push(current.replace(/\s+$/, ""));
+        current = "";
+      }
+      current += piece;
+    });
+    if (current.trim()) { lines.push(current.replace(/\s+$/, "")); }
+    return lines.map(function (text) { return bold ? "<b>" + text + "</b>" : text; });
+  }
+
+  function tickText(lines, limit) {
+    var wrapped = [];
+    lines.forEach(function (line) { wrapped = wrapped.concat(wrapLine(line, limit)); });
+    return wrapped.join("<br>");
+  }
+
+  // The widest an axis label may be: about 40% of the chart, in 12 px characters.
+  function labelLimit(chartWidth) {
+    return Math.max(14, Math.min(56, Math.floor(chartWidth * 0.4 / 6.6)));
+  }
+
+  function isNarrow() { return window.innerWidth <= NARROW; }
+
+  // No toolbar: it would sit on the legend, and the axes are fixed (nothing to zoom).
+  var CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
+
+  // A copy of `layout` with the axis labels of `ticks` (lines per category) for `element`.
+  function sized(layout, keys, ticks, element) {
+    var copy = JSON.parse(JSON.stringify(layout));
+    var limit = labelLimit(element.clientWidth || window.innerWidth);
+    var texts = ticks.map(function (lines) { return tickText(lines, limit); });
+    var extraLines = texts.reduce(function (sum, text) { return sum + text.split("<br>").length - 1; }, 0);
+    copy.yaxis.tickvals = keys;
+    copy.yaxis.ticktext = texts;
+    copy.yaxis.categoryarray = keys;
+    // every category is shown, also a heading row that has no bars of its own
+    copy.yaxis.autorange = false;
+    copy.yaxis.range = [keys.length - 0.5, -0.5];
+    copy.height = (copy.height || 300) + Math.max(0, extraLines - keys.length) * 6;
+    if (isNarrow()) {
+      copy.margin = { l: 4, r: 14, t: 40, b: 46 };
+      copy.font = Object.assign({}, copy.font, { size: 11 });
+    }
+    return copy;
+  }
+
+  // -- the figures ---------------------------------------------------------------------------
+  function drawFigure(figure) {
+    var element = document.getElementById("chart-" + figure.id);
+    var plot = figure.plots[lang()];
+    var keys = plot.layout.yaxis.categoryarray;
+    return Plotly.react(element, plot.data, sized(plot.layout, keys, plot.ticks, element), CONFIG);
+  }
 
   // -- segment view ------------------------------------------------------------------------
   var segments = data.segments;
@@ -19,40 +104,53 @@
   var table = document.getElementById("segment-table");
 
   function value(row, name) { return row[column[name]]; }
+  function segmentLabel(row) {
+    return value(row, "segment_label_" + lang()) || value(row, "segment_label_en");
+  }
+  function styleOf(role) {
+    var style = segments.styles[role];
+    return style ? { name: style.name[lang()], colour: style.colour } : { name: role, colour: "#6b7280" };
+  }
 
   function fillMeasures() {
+    var selected = measureSelect.value;
+    measureSelect.replaceChildren();
     var groups = {};
     segments.measures.forEach(function (measure) {
       var group = groups[measure.figure_id];
       if (!group) {
         group = document.createElement("optgroup");
-        group.label = measure.figure_id ? "Figure " + measure.figure_id.replace("fig0", "") : "Other";
+        group.label = measure.figure_id ?
+          format(ui("figure_group"), { number: Number(measure.figure_id.replace("fig", "")) }) :
+          ui("other_group");
         groups[measure.figure_id] = group;
         measureSelect.appendChild(group);
       }
       var option = document.createElement("option");
       option.value = measure.id;
-      option.textContent = measure.label_en + (measure.label_zh ? " · " + measure.label_zh : "");
+      option.textContent = measure["label_" + lang()] || measure.label_en;
       group.appendChild(option);
     });
+    if (selected) { measureSelect.value = selected; }
   }
 
   function percent(number) { return number.toFixed(0) + "%"; }
+  function count(number) { return number.toLocaleString("en"); }
 
   function suppressedText(row) {
     // hidden only so that a small neighbour cannot be recovered by subtraction
-    if (value(row, "suppression_reason") === "complementary") { return "suppressed (complementary)"; }
+    if (value(row, "suppression_reason") === "complementary") { return ui("suppressed_complementary"); }
     var n = value(row, "n_answering");
     var minimum = segments.min_cell_n;
-    var count = n === null || n === undefined ? "n" : "n = " + n;
-    return "suppressed (" + count + (minimum ? " < " + minimum : ", below the minimum cell size") + ")";
+    var shown = n === null || n === undefined ? "n" : "n = " + n;
+    return format(ui(minimum ? "suppressed_small" : "suppressed_below"), { count: shown, minimum: minimum });
   }
 
   function cellText(row) {
     if (!row) { return "–"; }
     if (value(row, "is_suppressed")) { return suppressedText(row); }
     return percent(value(row, "share_pct")) + " (" + percent(value(row, "ci_low_pct")) + "–" +
-      percent(value(row, "ci_high_pct")) + "), n = " + value(row, "n_answering").toLocaleString("en");
+      percent(value(row, "ci_high_pct")) + "), n = " + count(value(row, "n_answering"));
   }
 
   function selectedRows() {
@@ -62,41 +160,41 @@
     });
   }
 
-  function render() {
+  function renderSegments() {
     var rows = selectedRows();
-    var labels = [], roles = [], cells = {};
+    var keys = [], labels = {}, roles = [], cells = {};
     rows.forEach(function (row) {
-      var label = value(row, "segment_label_en"), role = value(row, "role");
-      if (labels.indexOf(label) < 0) { labels.push(label); }
+      var key = value(row, "segment_value"), role = value(row, "role");
+      if (keys.indexOf(key) < 0) { keys.push(key); labels[key] = segmentLabel(row); }
       if (roles.indexOf(role) < 0) { roles.push(role); }
-      cells[label + "|" + role] = row;
+      cells[key + "|" + role] = row;
     });
     var roleOrder = ["CMO", "CIO", "ALL"];
     roles.sort(function (a, b) { return roleOrder.indexOf(a) - roleOrder.indexOf(b); });
 
     var traces = [];
     roles.forEach(function (role) {
-      var style = segments.styles[role] || { name: role, colour: "#6b7280" };
+      var style = styleOf(role);
       var shown = rows.filter(function (r) { return value(r, "role") === role && !value(r, "is_suppressed"); });
       var hidden = rows.filter(function (r) { return value(r, "role") === role && value(r, "is_suppressed"); });
       traces.push({
         type: "bar", orientation: "h", name: style.name, offsetgroup: role,
         marker: { color: style.colour },
-        y: shown.map(function (r) { return value(r, "segment_label_en"); }),
+        y: shown.map(function (r) { return value(r, "segment_value"); }),
         x: shown.map(function (r) { return value(r, "share_pct"); }),
         error_x: {
           type: "data", symmetric: false, color: "#333", thickness: 1.2, width: 3,
           array: shown.map(function (r) { return value(r, "ci_high_pct") - value(r, "share_pct"); }),
           arrayminus: shown.map(function (r) { return value(r, "share_pct") - value(r, "ci_low_pct"); })
         },
-        hovertext: shown.map(function (r) { return style.name + " · " + value(r, "segment_label_en") + "<br>" + cellText(r); }),
+        hovertext: shown.map(function (r) { return style.name + " · " + segmentLabel(r) + "<br>" + cellText(r); }),
         hoverinfo: "text"
       });
       if (hidden.length) {
         traces.push({
           type: "scatter", mode: "text", orientation: "h", offsetgroup: role, showlegend: false,
-          name: style.name + " suppressed",
-          y: hidden.map(function (r) { return value(r, "segment_label_en"); }),
+          name: style.name,
+          y: hidden.map(function (r) { return value(r, "segment_value"); }),
           x: hidden.map(function () { return 0.5; }),
           text: hidden.map(function (r) { return style.name + ": " + suppressedText(r); }),
           textposition: "middle right", textfont: { color: "#6b7280", size: 11 },
@@ -105,36 +203,37 @@
       }
     });
     // the layout of the figures, sized for this selection
-    var layout = JSON.parse(JSON.stringify(segments.layout));
-    layout.height = 140 + labels.length * (20 + 18 * Math.max(roles.length, 1));
-    layout.yaxis.categoryarray = labels;
-    renderTable(labels, roles, cells);
+    var layout = JSON.parse(JSON.stringify(segments.layouts[lang()]));
+    layout.height = 140 + keys.length * (20 + 18 * Math.max(roles.length, 1));
+    var ticks = keys.map(function (key) { return [labels[key]]; });
+    renderTable(keys, labels, roles, cells);
     var selection = typeSelect.value + "/" + measureSelect.value;
-    return Plotly.react(chart, traces, layout, config).then(function () {
+    return Plotly.react(chart, traces, sized(layout, keys, ticks, chart), CONFIG).then(function () {
       chart.setAttribute("data-selection", selection);
     });
   }
 
-  function renderTable(labels, roles, cells) {
-    var headings = [typeSelect.options[typeSelect.selectedIndex].text].concat(
-      roles.map(function (role) { return (segments.styles[role] || { name: role }).name; }));
+  function renderTable(keys, labels, roles, cells) {
+    var names = roles.map(function (role) { return styleOf(role).name; });
     var head = document.createElement("tr");
-    headings.forEach(function (text) {
+    [typeSelect.options[typeSelect.selectedIndex].text].concat(names).forEach(function (text) {
       var th = document.createElement("th");
       th.textContent = text;
       head.appendChild(th);
     });
     table.tHead.replaceChildren(head);
-    table.tBodies[0].innerHTML = "";
-    labels.forEach(function (label) {
+    table.tBodies[0].replaceChildren();
+    keys.forEach(function (key) {
       var tr = document.createElement("tr");
       var th = document.createElement("th");
-      th.textContent = label;
+      th.textContent = labels[key];
       tr.appendChild(th);
-      roles.forEach(function (role) {
-        var row = cells[label + "|" + role];
+      roles.forEach(function (role, index) {
+        var row = cells[key + "|" + role];
         var td = document.createElement("td");
         td.textContent = cellText(row);
+        // the heading a narrow screen shows beside the cell (see report.css)
+        td.setAttribute("data-label-" + lang(), names[index]);
         if (row && value(row, "is_suppressed")) { td.className = "suppressed"; }
         tr.appendChild(td);
       });
@@ -142,10 +241,62 @@
     });
   }
 
+  // -- language ------------------------------------------------------------------------------
+  function applyLanguageToText() {
+    var current = lang();
+    document.querySelectorAll("[data-text-" + current + "]").forEach(function (element) {
+      element.textContent = element.getAttribute("data-text-" + current);
+    });
+    document.title = document.querySelector("title").textContent;
+    document.querySelectorAll("[data-set-lang]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === current));
+    });
+  }
+
+  function drawAll() {
+    var drawn = data.figures.map(drawFigure);
+    drawn.push(renderSegments());
+    return Promise.all(drawn);
+  }
+
+  function setLanguage(chosen) {
+    root.setAttribute("data-lang", chosen);
+    root.lang = data.languages[chosen];
+    try { localStorage.setItem(STORED_LANGUAGE, chosen); } catch (error) { /* private mode */ }
+    var url = new URL(location.href);
+    if (url.searchParams.has("lang")) {
+      url.searchParams.set("lang", chosen);
+      history.replaceState(null, "", url.href);
+    }
+    applyLanguageToText();
+    fillMeasures();
+    return redraw();
+  }
+
+  // The browser test (and a reader's tooling) waits for data-rendered="<language>".
+  function redraw() {
+    document.body.removeAttribute("data-rendered");
+    return drawAll().then(function () { document.body.setAttribute("data-rendered", lang()); });
+  }
+
+  document.querySelectorAll("[data-set-lang]").forEach(function (button) {
+    button.addEventListener("click", function () { setLanguage(button.getAttribute("data-set-lang")); });
+  });
+  typeSelect.addEventListener("change", renderSegments);
+  measureSelect.addEventListener("change", renderSegments);
+
+  // Labels are wrapped for the width: redraw when it changes (not on every pixel).
+  var drawnFor = window.innerWidth, resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      if (Math.abs(window.innerWidth - drawnFor) < 40 && (window.innerWidth <= NARROW) === (drawnFor <= NARROW)) { return; }
+      drawnFor = window.innerWidth;
+      redraw();
+    }, 200);
+  });
+
+  applyLanguageToText();
   fillMeasures();
-  typeSelect.addEventListener("change", render);
-  measureSelect.addEventListener("change", render);
-  drawn.push(render());
-  // lets a reader's tooling (and the browser test) know every chart is on the page
-  Promise.all(drawn).then(function () { document.body.setAttribute("data-rendered", "true"); });
+  redraw();
 })();

@@ -1,7 +1,8 @@
-"""The HTML report in headless Chromium (Debian's `chromium`, driven by playwright).
+"""The HTML report in headless Chromium, on a phone (390 px) and a desktop (1366 px), in
+English and in Chinese.
 
-The browser comes from tests/conftest.py (`browser`).
-A full-page screenshot is written to test-output/report.png.
+The browser comes from tests/conftest.py (`browser`). Screenshots of every width and
+language are written to test-output/report-<width>-<language>.png.
 """
 
 from __future__ import annotations
@@ -18,8 +19,43 @@ from report.data import rows
 from report.figures import reference_wording
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SCREENSHOT = PROJECT_DIR / "test-output" / "report.png"
+SCREENSHOTS = PROJECT_DIR / "test-output"
 LOCAL_URL = re.compile(r"^(file|data|about|blob):")
+PHONE, DESKTOP = 390, 1366
+LANGUAGES = ("en", "zh")
+
+# Latin words that stay as they are in the Chinese page: acronyms (CMO, CIO, IBM, CRM),
+# a name, and the symbols of statistics.
+LATIN_IN_CHINESE = {"Wilson", "p", "n"}
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+# Every visible text of the page with its language and position (SVG text included).
+VISIBLE_TEXTS = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, element = node.parentElement;
+    const text = node.textContent.trim();
+    if (!text || element.closest("script, style, code, option, select")) continue;
+    if (!element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const container = element.closest(".chart") || element.closest(".panel, header, footer");
+    const outer = container ? container.getBoundingClientRect() : null;
+    found.push({
+      text: text,
+      lang: element.closest("[lang]").getAttribute("lang"),
+      svg: element instanceof SVGElement,
+      chart: element.closest(".chart") ? element.closest(".chart").id : null,
+      left: box.left, right: box.right,
+      containerLeft: outer ? outer.left : 0, containerRight: outer ? outer.right : innerWidth,
+    });
+  }
+  return found;
+}"""
 
 pytestmark = pytest.mark.slow
 
@@ -38,45 +74,177 @@ def served_rows(served_warehouse):
 
 
 @pytest.fixture(scope="module")
-def report_page(browser, served_warehouse, tmp_path_factory):
-    """The built page, opened from a file:// URL with every problem recorded."""
-    page_path = build_report(served_warehouse, tmp_path_factory.mktemp("browser_report"))
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    problems: list[str] = []
-    outside: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("request", lambda r: None if LOCAL_URL.match(r.url) else outside.append(r.url))
-    page.route(re.compile(r"^https?://"), lambda route: route.abort())
-    page.goto(page_path.as_uri())
-    page.wait_for_selector("body[data-rendered='true']", timeout=30_000)
-    yield page, problems, outside
-    page.close()
+def page_path(served_warehouse, tmp_path_factory) -> Path:
+    return build_report(served_warehouse, tmp_path_factory.mktemp("browser_report"))
 
 
-def test_page_loads_offline_without_errors(report_page):
-    page, problems, outside = report_page
+class OpenedPage:
+    """A page of a fresh browser context (nothing remembered), with its problems recorded."""
+
+    def __init__(self, browser, width: int):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.outside: list[str] = []
+        self.page.on(
+            "console", lambda m: self.problems.append(m.text) if m.type == "error" else None
+        )
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.page.on(
+            "request", lambda r: None if LOCAL_URL.match(r.url) else self.outside.append(r.url)
+        )
+        self.page.route(re.compile(r"^https?://"), lambda route: route.abort())
+
+    def open(self, url: str, lang: str):
+        self.page.goto(url)
+        self.page.wait_for_selector(f"body[data-rendered='{lang}']", timeout=60_000)
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module", params=[(w, lang) for w in (PHONE, DESKTOP) for lang in LANGUAGES])
+def shown(request, browser, page_path):
+    """(page, problems, outside, width, language): the report at one width and language."""
+    width, lang = request.param
+    opened = OpenedPage(browser, width)
+    page = opened.open(f"{page_path.as_uri()}?lang={lang}", lang)
+    yield page, opened.problems, opened.outside, width, lang
+    opened.close()
+
+
+def test_page_loads_offline_without_errors(shown):
+    page, problems, outside, _, lang = shown
     assert problems == []
     assert outside == [], "the page must not fetch anything from the network"
-    assert "CMO和CIO：熟人还是盟友？" in page.title()
+    title = {"en": "CMO and CIO: acquaintances or allies?", "zh": "CMO和CIO：熟人还是盟友？"}
+    assert page.title() == title[lang]
+    assert page.evaluate("document.documentElement.lang") == {"en": "en", "zh": "zh-CN"}[lang]
 
 
-def test_every_figure_renders_its_bars_and_report_values(report_page, served_rows):
-    page, _, _ = report_page
+def test_page_fits_the_screen_without_sideways_scrolling(shown):
+    page, _, _, width, _ = shown
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_no_text_is_cut_off(shown):
+    """Every visible text, axis labels and legends included, lies within its container."""
+    page, _, _, _, _ = shown
+    clipped = [
+        (t["chart"], t["text"], round(t["left"]), round(t["right"]))
+        for t in page.evaluate(VISIBLE_TEXTS)
+        if t["left"] < t["containerLeft"] - 1 or t["right"] > t["containerRight"] + 1
+    ]
+    assert clipped == []
+
+
+def test_every_figure_draws_its_bars_labels_and_report_values(shown, served_rows):
+    page, _, _, _, _ = shown
     for figure_id, bars in served_rows["figures"].items():
         chart = f"#chart-{figure_id}"
         assert page.locator(f"{chart} .main-svg").count() > 0, figure_id
         assert page.locator(f"{chart} .barlayer .point").count() == len(bars), figure_id
+        # every bar carries its share as a label, inside or beside it
+        inside = page.locator(f"{chart} .barlayer .bartext").all_text_contents()
+        beside = page.locator(f"{chart} .scatterlayer .textpoint").all_text_contents()
+        labels = [text.strip() for text in inside + beside if text.strip()]
+        assert sorted(labels) == sorted(f"{r['share_pct']:.0f}%" for r in bars), figure_id
         references = sum(1 for r in bars if reference_wording(r))
         assert page.locator(f"{chart} .scatterlayer .point").count() == references, figure_id
+        # the axis title is there in full
+        assert page.locator(f"{chart} .xtitle").count() == 1, figure_id
 
 
-def test_segment_selector_changes_the_segment_chart(report_page, served_rows):
-    page, problems, _ = report_page
-    segment_type, measure_id = _selection_with_most_suppressed(served_rows["segments"])
+def test_the_toolbar_never_covers_the_legend(shown):
+    page, _, _, _, _ = shown
+    for chart in page.locator(".chart").all():
+        chart.hover()
+        legend = chart.locator(".legend").bounding_box()
+        toolbar = chart.locator(".modebar")
+        if toolbar.count() == 0 or not toolbar.is_visible():
+            continue
+        bar = toolbar.bounding_box()
+        overlaps = not (
+            bar["x"] + bar["width"] <= legend["x"]
+            or legend["x"] + legend["width"] <= bar["x"]
+            or bar["y"] + bar["height"] <= legend["y"]
+            or legend["y"] + legend["height"] <= bar["y"]
+        )
+        assert not overlaps, chart.get_attribute("id")
+
+
+def test_the_page_speaks_one_language(shown):
+    """In Chinese no English is left but names and symbols; in English no Chinese but
+    what is marked as Chinese (the report's own title, the language switch)."""
+    page, _, _, _, lang = shown
+    page_lang = page.evaluate("document.documentElement.lang")
+    texts = [t for t in page.evaluate(VISIBLE_TEXTS) if t["lang"] == page_lang]
+    if lang == "zh":
+        english = {
+            (t["chart"], t["text"])
+            for t in texts
+            if any(
+                not word.isupper() and word not in LATIN_IN_CHINESE
+                for word in LATIN_WORD.findall(t["text"])
+            )
+        }
+        assert english == set()
+    else:
+        assert {(t["chart"], t["text"]) for t in texts if CJK.search(t["text"])} == set()
+
+
+def test_screenshot(shown):
+    page, _, _, width, lang = shown
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"report-{width}-{lang}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 50_000
+
+
+def test_switching_language_changes_every_label_and_is_remembered(browser, page_path):
+    opened = OpenedPage(browser, PHONE)
+    try:
+        page = opened.open(page_path.as_uri(), "en")  # a new reader: the browser's language
+        english = _axis_labels(page)
+        page.click("button[data-set-lang='zh']")
+        page.wait_for_selector("body[data-rendered='zh']")
+        chinese = _axis_labels(page)
+        assert chinese.keys() == english.keys()
+        for chart, labels in english.items():
+            assert len(chinese[chart]) == len(labels) > 0, chart
+            unchanged = [a for a, b in zip(labels, chinese[chart], strict=True) if a == b]
+            assert unchanged == [], chart
+        # remembered: the next visit opens in Chinese, unless the address says otherwise
+        assert opened.open(page_path.as_uri(), "zh").title() == "CMO和CIO：熟人还是盟友？"
+        opened.open(f"{page_path.as_uri()}?lang=en", "en")
+        assert opened.problems == []
+    finally:
+        opened.close()
+
+
+def test_segment_selector_changes_the_segment_chart(browser, page_path, served_rows):
+    opened = OpenedPage(browser, DESKTOP)
+    try:
+        page = opened.open(f"{page_path.as_uri()}?lang=en", "en")
+        _check_segment_selection(page, served_rows["segments"])
+        assert opened.problems == []
+    finally:
+        opened.close()
+
+
+def _axis_labels(page) -> dict[str, list[str]]:
+    return {
+        chart.get_attribute("id"): chart.locator(".ytick text").all_text_contents()
+        for chart in page.locator(".chart").all()
+    }
+
+
+def _check_segment_selection(page, segment_rows: list[dict]) -> None:
+    segment_type, measure_id = _selection_with_most_suppressed(segment_rows)
     cells = [
         r
-        for r in served_rows["segments"]
+        for r in segment_rows
         if r["segment_type"] == segment_type and r["measure_id"] == measure_id
     ]
     before = page.get_attribute("#chart-segments", "data-selection")
@@ -105,14 +273,6 @@ def test_segment_selector_changes_the_segment_chart(report_page, served_rows):
         for r in suppressed
     )
     assert sorted(suppressed_cells.all_inner_texts()) == expected_texts
-    assert problems == []
-
-
-def test_full_page_screenshot(report_page):
-    page, _, _ = report_page
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert SCREENSHOT.stat().st_size > 50_000
 
 
 def _selection_with_most_suppressed(segments: list[dict]) -> tuple[str, str]:

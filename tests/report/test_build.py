@@ -64,17 +64,23 @@ def test_every_figure_has_a_bilingual_section_and_chart(built_page):
         )
         assert section, f"no section for {figure_id}"
         assert f'id="chart-{figure_id}"' in section.group(0)
-        assert re.search(r'<span class="zh" lang="zh-CN">图\d', section.group(0))
-        assert '<ul class="reading">' in section.group(0)
+        title = re.search(r"<h2>(.*?)</h2>", section.group(0), re.DOTALL).group(1)
+        assert re.search(r'<span data-l="zh">图\d+</span> <span data-l="en">', title)
+        assert '<ul class="reading" data-l="en">' in section.group(0)
+        assert '<ul class="reading" data-l="zh">' in section.group(0)
 
 
 @pytest.mark.slow
 def test_bars_and_intervals_are_the_marts_shares(served_warehouse, page_data):
-    plots = {figure["id"]: figure["plot"] for figure in page_data["figures"]}
-    assert list(plots) == list(FIGURE_MARTS)
-    for figure_id, mart in FIGURE_MARTS.items():
-        rows = mart_rows(served_warehouse, mart)
-        bars = [t for t in plots[figure_id]["data"] if t["type"] == "bar"]
+    plots = {
+        (figure["id"], lang): plot
+        for figure in page_data["figures"]
+        for lang, plot in figure["plots"].items()
+    }
+    assert [figure["id"] for figure in page_data["figures"]] == list(FIGURE_MARTS)
+    for (figure_id, lang), plot in plots.items():
+        rows = mart_rows(served_warehouse, FIGURE_MARTS[figure_id])
+        bars = [t for t in plot["data"] if t["type"] == "bar"]
         drawn = sorted(
             (round(x, 6), round(x + high, 6), round(x - low, 6))
             for trace in bars
@@ -89,15 +95,15 @@ def test_bars_and_intervals_are_the_marts_shares(served_warehouse, page_data):
             (round(r["share_pct"], 6), round(r["ci_high_pct"], 6), round(r["ci_low_pct"], 6))
             for r in rows
         )
-        assert drawn == expected, figure_id
+        assert drawn == expected, (figure_id, lang)
 
 
 @pytest.mark.slow
 def test_assumed_reference_values_get_their_own_marker(served_warehouse, page_data):
-    plots = {figure["id"]: figure["plot"] for figure in page_data["figures"]}
-    for figure_id, mart in FIGURE_MARTS.items():
+    for figure in page_data["figures"]:
+        mart = FIGURE_MARTS[figure["id"]]
         rows = [r for r in mart_rows(served_warehouse, mart) if reference_wording(r)]
-        markers = [t for t in plots[figure_id]["data"] if t["type"] == "scatter"]
+        markers = [t for t in figure["plots"]["zh"]["data"] if t.get("mode") == "markers"]
         by_symbol: dict[str, list[float]] = {}
         for trace in markers:
             by_symbol.setdefault(trace["marker"]["symbol"], []).extend(trace["x"])
@@ -107,28 +113,29 @@ def test_assumed_reference_values_get_their_own_marker(served_warehouse, page_da
         findings = sorted(
             float(r["reference_value"]) for r in rows if r["reference_status"] != "assumed"
         )
-        assert sorted(by_symbol.get("circle-open", [])) == assumed, figure_id
-        assert sorted(by_symbol.get("diamond", [])) == findings, figure_id
+        assert sorted(by_symbol.get("circle-open", [])) == assumed, figure["id"]
+        assert sorted(by_symbol.get("diamond", [])) == findings, figure["id"]
 
 
 @pytest.mark.slow
 def test_page_says_assumed_values_are_not_findings(built_page):
     text = re.sub(r"\s+", " ", built_page.read_text(encoding="utf-8"))
-    assert "Assumed values are calibration assumptions, not the report's findings." in text
+    assert "Assumed values are calibration assumptions, not the report&#39;s findings." in text
+    assert "假设值是校准假设，并非报告的结论。" in text
 
 
 @pytest.mark.slow
 def test_fig03_keeps_the_cmo_ranking_order(served_warehouse, page_data):
-    plot = next(f["plot"] for f in page_data["figures"] if f["id"] == "fig03")
+    plots = next(f["plots"] for f in page_data["figures"] if f["id"] == "fig03")
     cmo = sorted(
         (r for r in mart_rows(served_warehouse, "fig03_external_forces") if r["role"] == "CMO"),
         key=lambda r: r["rank"],
     )
-    ticks = plot["layout"]["yaxis"]["categoryarray"]
-    assert len(ticks) == len(cmo)
-    for tick, row in zip(ticks, cmo, strict=True):
-        assert tick.startswith(row["label_en"]), (tick, row["label_en"])
-        assert f"CMO #{row['rank']}" in tick
+    for lang, plot in plots.items():
+        assert plot["layout"]["yaxis"]["categoryarray"] == [r["measure_id"] for r in cmo]
+        for lines, row in zip(plot["ticks"], cmo, strict=True):
+            assert lines[0] == row[f"label_{lang}"], (lines, lang)
+            assert f"CMO #{row['rank']}" in lines[1]
 
 
 @pytest.mark.slow
@@ -137,10 +144,14 @@ def test_readings_follow_the_significance_in_cmo_cio_comparison(served_warehouse
     comparisons = mart_rows(served_warehouse, "cmo_cio_comparison")
     for figure_id in FIGURE_MARTS:
         section = re.search(rf'id="figure-{figure_id}".*?</section>', html, re.DOTALL).group(0)
-        readings = re.findall(r"<li>(.*?)</li>", section, re.DOTALL)
-        expected = gap_sentences([c for c in comparisons if c["figure_id"] == figure_id])
-        for sentence in expected:
-            assert _html_text(sentence) in readings, (figure_id, sentence)
+        for lang in ("en", "zh"):
+            readings = re.search(
+                rf'<ul class="reading" data-l="{lang}">(.*?)</ul>', section, re.DOTALL
+            )
+            shown = re.findall(r"<li>(.*?)</li>", readings.group(1), re.DOTALL)
+            expected = gap_sentences([c for c in comparisons if c["figure_id"] == figure_id], lang)
+            for sentence in expected:
+                assert _html_text(sentence) in shown, (figure_id, sentence)
     paired = [c for c in comparisons if c["is_significant"] is not None]
     assert any(c["is_significant"] for c in paired), "expected at least one significant gap"
 

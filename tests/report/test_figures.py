@@ -45,9 +45,10 @@ def test_fig07_segment_bars_sit_under_the_factor_they_split():
         "underprepared_social_media_underperformers",
         "underprepared_privacy",
     ]
-    ticks = {c.key: c.tick for c in categories_of("fig07", rows)}
-    assert ticks["underprepared_social_media"].startswith("⊙ <b>")
-    assert "⊙" not in ticks["underprepared_privacy"]
+    ticks = {c.key: c.ticks for c in categories_of("fig07", rows)}
+    for lang in ("en", "zh"):
+        assert ticks["underprepared_social_media"][lang][0].startswith("⊙ <b>")
+        assert "⊙" not in ticks["underprepared_privacy"][lang][0]
 
 
 def test_fig07_names_each_of_its_two_blues_in_the_legend():
@@ -81,8 +82,11 @@ def test_fig09_pairs_a_cmo_technology_with_its_cio_plan():
     ]
     categories = categories_of("fig09", rows)
     assert [sorted(c.bars) for c in categories] == [["CIO", "CMO"], ["CMO"]]
-    assert "CIO plan: Visionary plan collaboration social networking" in categories[0].tick
-    assert "no CIO counterpart" in categories[1].tick
+    assert (
+        categories[0].ticks["en"][-1] == "CIO plan: Visionary plan collaboration social networking"
+    )
+    assert categories[1].ticks["en"][-1] == "no CIO counterpart"
+    assert categories[0].ticks["zh"] == ["中文", "CIO计划：中文"]
 
 
 def test_assumed_and_published_values_get_different_markers():
