@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from cmo_cio.studies import STUDY_BY_KEY
@@ -247,3 +248,25 @@ def test_source_freshness_reports_the_age_of_each_export_file(built_warehouse, t
     results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
     status = {result["unique_id"].split(".")[-1]: result["status"] for result in results}
     assert status == {"cmo_study_2011_export": "pass", "cio_study_2011_export": "warn"}
+
+
+def test_relations_no_model_builds_any_more_are_dropped(built_warehouse, tmp_path):
+    """A table left in schema marts by an earlier version of the project (here: one named
+    like the respondent-level marts that moved to the microdata file) must not survive the
+    next build, since publish serves every table of that schema."""
+    build_db = copy_of(built_warehouse, tmp_path)
+    listing = (
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "union all select schema_name || '.' || view_name from duckdb_views() "
+        "where not internal"
+    )
+    before = {name for (name,) in query(build_db, listing)}
+    leftovers = {"marts.dim_respondent", "staging.stg_renamed_long_ago"}
+    with duckdb.connect(str(build_db)) as connection:
+        connection.execute("create table marts.dim_respondent as select 1 as respondent_id")
+        connection.execute("create view staging.stg_renamed_long_ago as select 1 as x")
+    # any run drops them at its end, whatever it selects
+    run_dbt(["run", "--select", "dim_survey_item"], build_db, tmp_path)
+    after = {name for (name,) in query(build_db, listing)}
+    assert after == before - leftovers
+    assert not leftovers & after
