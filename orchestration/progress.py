@@ -2,8 +2,9 @@
 
 `quiet_output` sends everything dbt and Dagster write (this process's output and its
 subprocesses', at the file-descriptor level) to a log file under the settings' log folder,
-and keeps the terminal for a progress line per step (`[ 12s] 2/5 warehouse_dbt done`),
-read from the run's own event log, then the summary. With `verbose` nothing is hidden: the
+and keeps the terminal for a progress line per finished step (`[ 32s] 2/5 warehouse_dbt
+done`), read from the run's own event log, then the summary. On a terminal, the step
+running now is shown on a line that the next one replaces. With `verbose` nothing is hidden: the
 output goes to the terminal and to the file.
 """
 
@@ -30,9 +31,16 @@ class Progress:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, transient: bool = False) -> None:
+        """A line of progress; a transient one (a step started) only on a terminal, where
+        the next line overwrites it."""
+        live = self.terminal.isatty()
+        if transient and not live:
+            return
         elapsed = time.monotonic() - self.started
-        self.terminal.write(f"[{elapsed:4.0f}s] {text}\n")
+        clear = "\r\033[K" if live else ""
+        end = "" if transient else "\n"
+        self.terminal.write(f"{clear}[{elapsed:4.0f}s] {text}{end}")
         self.terminal.flush()
 
     def follow(self, instance, run_id: str, total_steps: int) -> None:
@@ -64,8 +72,12 @@ class Progress:
             for entry in entries[seen:]:
                 event = entry.dagster_event
                 if event is not None and event.event_type in kinds:
-                    done += event.event_type != DagsterEventType.STEP_START
-                    self.say(f"{done}/{total_steps} {event.step_key} {kinds[event.event_type]}")
+                    started = event.event_type == DagsterEventType.STEP_START
+                    done += not started
+                    self.say(
+                        f"{done}/{total_steps} {event.step_key} {kinds[event.event_type]}",
+                        transient=started,
+                    )
             seen = max(seen, len(entries))
             if stopping:
                 return

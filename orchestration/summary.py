@@ -14,7 +14,7 @@ def summarize(result) -> tuple[str, list[str]]:
     """The printed summary of a refresh, and the list of what failed (empty on success)."""
     from cmo_cio.publish import served_row_counts
     from cmo_cio.serving import bi_connections
-    from cmo_cio.studies import MICRODATA_SCHEMA
+    from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
     from orchestration.assets.dbt import dbt_resource_types
     from orchestration.assets.raw import exports_of_run
     from orchestration.checks import GX_CHECK_PREFIX, blocks_publish
@@ -62,18 +62,23 @@ def summarize(result) -> tuple[str, list[str]]:
     for item in warned_tests:
         lines.append(f"    WARNING {item.check_name} on {item.asset_key.to_user_string()}")
     docs_index = settings.gx_docs_dir / "index.html"
+    failed_suites = sorted(
+        (item for item in gx if not item.passed), key=lambda item: item.check_name
+    )
     if gx:
-        lines.append(f"  Great Expectations suites: {len(gx)} run (Data Docs {docs_index})")
+        lines.append(
+            f"  Great Expectations suites: {len(gx) - len(failed_suites)} passed, "
+            f"{len(failed_suites)} failed (Data Docs {docs_index})"
+        )
     else:
         lines.append("  Great Expectations suites: not run (a step before them failed)")
-    for item in sorted(gx, key=lambda evaluation: evaluation.check_name):
-        status = "passed" if item.passed else "FAILED"
-        lines.append(f"    {status} {item.check_name} on {item.asset_key.to_user_string()}")
-        if not item.passed:
-            failures.append(f"GX suite {item.check_name} on {item.asset_key.to_user_string()}")
-            details = item.metadata.get("failures")
-            for detail in (details.value if details else [])[:10]:
-                lines.append(f"      - {detail}")
+    # a passing suite is one of the count; a failing one is shown in full
+    for item in failed_suites:
+        lines.append(f"    FAILED {item.check_name} on {item.asset_key.to_user_string()}")
+        failures.append(f"GX suite {item.check_name} on {item.asset_key.to_user_string()}")
+        details = item.metadata.get("failures")
+        for detail in (details.value if details else [])[:10]:
+            lines.append(f"      - {detail}")
 
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
@@ -87,12 +92,11 @@ def summarize(result) -> tuple[str, list[str]]:
     lines.append("Published:")
     if "publish" in materialized:
         lines.append(f"  public serving database {settings.serving_db}")
-        for table, rows in served_row_counts(settings.serving_db).items():
-            lines.append(f"    marts.{table}: {rows} rows")
+        lines.extend(_row_counts(MART_SCHEMA, served_row_counts(settings.serving_db)))
         lines.append(f"  Parquet {settings.parquet_dir}")
         lines.append(f"  restricted microdata (owner-only) {settings.microdata_db}")
-        for table, rows in served_row_counts(settings.microdata_db, MICRODATA_SCHEMA).items():
-            lines.append(f"    microdata.{table}: {rows} rows")
+        microdata = served_row_counts(settings.microdata_db, MICRODATA_SCHEMA)
+        lines.extend(_row_counts(MICRODATA_SCHEMA, microdata))
         lines.append("Connect BI tools read-only:")
         lines.extend(f"  {client}: {how}" for client, how in bi_connections(settings))
     else:
@@ -113,6 +117,18 @@ def summarize(result) -> tuple[str, list[str]]:
             else ("Refresh succeeded.")
         )
     return "\n".join([headline, *lines]), failures
+
+
+def _row_counts(schema: str, counts: dict[str, int], width: int = 96) -> list[str]:
+    """'    marts (rows): cmo_cio_comparison 60, dim_survey_item 65, ...', wrapped between
+    tables (never between a table and its count)."""
+    lines = [f"    {schema} (rows):"]
+    for index, (table, rows) in enumerate(counts.items()):
+        item = f" {table} {rows:,}" + ("," if index < len(counts) - 1 else "")
+        if len(lines[-1]) + len(item) > width:
+            lines.append("     ")
+        lines[-1] += item
+    return lines
 
 
 def _accepted_rows(result) -> list[str]:

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -148,11 +149,12 @@ def test_summary_lists_what_was_built_checked_and_published(warehouse, good_run)
     assert "CIO: committed synthetic export data/synthetic/cio_study_2011_export.csv" in summary
     assert "models" in summary and "seeds" in summary
     assert "dbt tests:" in summary and " 0 failed" in summary
-    for suite in load_suites():
-        assert f"passed gx_{suite.name} on {suite.table.replace('.', '/')}" in summary
+    # passing suites are counted, not listed: the summary fits on one screen
+    assert f"Great Expectations suites: {len(load_suites())} passed, 0 failed" in summary
+    assert "passed gx_" not in summary
     assert str(warehouse / "serving.duckdb") in summary
-    assert "marts.segment_comparison:" in summary
-    assert "microdata.dim_respondent:" in summary
+    assert re.search(r"marts \(rows\):.* segment_comparison \d", summary, re.DOTALL)
+    assert re.search(r"microdata \(rows\): dim_respondent \d", summary)
     assert str(warehouse / "report" / "index.html") in summary
     assert "Refresh succeeded." in summary
 
@@ -256,7 +258,8 @@ def test_the_headless_refresh_is_recorded_where_the_ui_looks(warehouse, good_run
 def test_the_refresh_prints_a_short_summary_and_logs_everything_to_a_file(warehouse, good_run):
     summary = good_run["summary"]
     assert summary.splitlines()[0].startswith("Refresh succeeded: ")
-    assert len(summary.splitlines()) <= 80, "the summary should fit on a screen"
+    # progress and summary together fit on one screen (50 lines) when everything passes
+    assert len(summary.splitlines()) <= 50, summary
     assert "Running with dbt" not in summary  # dbt's own output went to the log
     (log_file,) = (warehouse / "logs").glob("refresh-*.log")
     assert f"Full log: {log_file}" in summary
