@@ -57,7 +57,6 @@ def test_the_refresh_on_spark_builds_audits_and_publishes(spark_refresh):
     assert "failed, 0 warned" in output and " 0 failed" in output
     suites = load_suites()
     assert f"Great Expectations suites: {len(suites)} passed, 0 failed" in output
-    assert output.count("    passed gx_") == len(suites)
     assert settings.serving_db.is_file() and settings.microdata_db.is_file()
     assert (settings.report_dir / "index.html").is_file()
     # dbt wrote its tables as Parquet under the engine's folder, not into a DuckDB build
