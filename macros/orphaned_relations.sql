@@ -3,10 +3,16 @@
     seed or snapshot builds any more (a renamed model, one moved to another schema).
     Publish serves every table of schema marts, so a leftover there would be served.
     Schemas that hold sources are left alone: their relations are not the
-    project's to drop. Runs after every dbt command that runs the project's hooks.
+    project's to drop. Only `dbt run` and `dbt build` drop (a test or a freshness
+    check changes nothing), and by default only on DuckDB, whose build database is
+    the project's own file: on a shared Spark cluster, set the var
+    drop_orphaned_relations to true only if the project's schemas are its own.
 -#}
 {% macro drop_orphaned_relations() -%}
-    {%- if not execute -%}{{ return("") }}{%- endif -%}
+    {%- set wanted = var("drop_orphaned_relations", target.type == "duckdb") -%}
+    {%- if not execute or not wanted or flags.WHICH not in ["run", "build"] -%}
+        {{ return("") }}
+    {%- endif -%}
     {%- set source_schemas = [] -%}
     {%- for source in graph.sources.values() -%}
         {%- do source_schemas.append(

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from cmo_cio.studies import STUDY_BY_KEY
-from tests.support import copy_build, query, run_dbt
+from tests.support import copy_build, microdata_of, query, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -253,20 +253,34 @@ def test_source_freshness_reports_the_age_of_each_export_file(built_warehouse, t
 def test_relations_no_model_builds_any_more_are_dropped(built_warehouse, tmp_path):
     """A table left in schema marts by an earlier version of the project (here: one named
     like the respondent-level marts that moved to the microdata file) must not survive the
-    next build, since publish serves every table of that schema."""
+    next run, since publish serves every table of that schema. Only runs and builds drop:
+    a test or a freshness check changes nothing."""
     build_db = copy_of(built_warehouse, tmp_path)
-    listing = (
-        "select schema_name || '.' || table_name from duckdb_tables() "
-        "union all select schema_name || '.' || view_name from duckdb_views() "
-        "where not internal"
-    )
-    before = {name for (name,) in query(build_db, listing)}
-    leftovers = {"marts.dim_respondent", "staging.stg_renamed_long_ago"}
+    microdata = microdata_of(build_db)
+
+    def relations() -> set[str]:
+        with duckdb.connect(str(build_db), read_only=True) as connection:
+            connection.execute(f"attach '{microdata}' as microdata_build (read_only)")
+            rows = connection.execute(
+                "select database_name || '.' || schema_name || '.' || table_name "
+                "from duckdb_tables() union all "
+                "select database_name || '.' || schema_name || '.' || view_name "
+                "from duckdb_views() where not internal"
+            ).fetchall()
+        return {name for (name,) in rows}
+
+    before = relations()
+    assert any(".microdata." in name for name in before)
     with duckdb.connect(str(build_db)) as connection:
         connection.execute("create table marts.dim_respondent as select 1 as respondent_id")
         connection.execute("create view staging.stg_renamed_long_ago as select 1 as x")
-    # any run drops them at its end, whatever it selects
+    with duckdb.connect(str(microdata)) as connection:
+        connection.execute("create table microdata.dim_respondent_old as select 1 as x")
+    with_leftovers = relations()
+    assert len(with_leftovers - before) == 3
+
+    run_dbt(["test", "--select", "dim_survey_item"], build_db, tmp_path)
+    assert relations() == with_leftovers
+    # a run drops them at its end, whatever it selects; everything built stays
     run_dbt(["run", "--select", "dim_survey_item"], build_db, tmp_path)
-    after = {name for (name,) in query(build_db, listing)}
-    assert after == before - leftovers
-    assert not leftovers & after
+    assert relations() == before
