@@ -31,7 +31,6 @@ from report.i18n import (
     REFERENCE_STATUSES,
     ROLES,
     SAMPLE_MEASURES,
-    SCREENING_OUTCOMES,
     SEGMENT_TYPES,
     UI,
     Text,
@@ -42,7 +41,8 @@ from report.readings import figure_reading
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
-REPORT_TITLE = "CMO和CIO：熟人还是盟友？"
+# The report is cited by its published (Chinese) title in either language.
+REPORT_TITLE = UI["title"]["zh"]
 ROLE_ORDER = {"CMO": 0, "CIO": 1, "ALL": 2}
 
 
@@ -91,7 +91,6 @@ def render_page(data: ReportData, source_name: str) -> str:
         coverage=sorted(data.sample_coverage, key=lambda r: ROLE_ORDER.get(r["role"], 9)),
         sample_reconciliation=[r for r in data.reconciliation if r["figure_id"] == "fig01"],
         segment_types=SEGMENT_TYPES,
-        screening_outcomes=SCREENING_OUTCOMES,
         sample_measures=SAMPLE_MEASURES,
         reference_statuses=REFERENCE_STATUSES,
         roles=ROLES,
@@ -104,7 +103,8 @@ def render_page(data: ReportData, source_name: str) -> str:
         # a proper name: shown as published, in either language
         report_title=Markup(f'<cite lang="zh-CN">“{REPORT_TITLE}”</cite>'),
         css=Markup((TEMPLATES_DIR / "report.css").read_text()),
-        data_json=Markup(_script_safe(json.dumps(page_data, allow_nan=False))),
+        # "<" escaped in the JSON: no "</script>" or "<!--" can appear inside the element
+        data_json=Markup(json.dumps(page_data, allow_nan=False).replace("<", "\\u003c")),
         plotly_js=Markup(_script_safe(get_plotlyjs())),
         report_js=Markup((TEMPLATES_DIR / "report.js").read_text()),
     )
@@ -120,30 +120,27 @@ def _translation_helpers(markup) -> dict:
     """Template functions that write a string in both languages; the page shows one."""
     from markupsafe import escape
 
-    def both(text: Text, **values) -> str:
+    def bilingual(text: Text, **values) -> str:
+        """Both languages as spans; `values` (escaped unless Markup) fill its {fields}."""
         spans = (
-            f'<span data-l="{lang}">{escape(text[lang]).format(**values)}</span>'
+            f'<span data-l="{lang}">'
+            f"{escape(text[lang]).format(**values) if values else escape(text[lang])}</span>"
             for lang in LANGUAGES
         )
         return markup("".join(spans))
 
     def ui(key: str, **values) -> str:
-        return both(UI[key], **values)
+        return bilingual(UI[key], **values)
 
-    def label_of(row: dict, column: str = "label") -> str:
-        return both(
-            {lang: str(row.get(f"{column}_{lang}") or row[f"{column}_en"]) for lang in LANGUAGES}
-        )
-
-    def coded(table: dict, key: str) -> str:
-        return both({lang: lookup(table, key, lang) for lang in LANGUAGES})
+    def code_label(table: dict, key: str) -> str:
+        return bilingual({lang: lookup(table, key, lang) for lang in LANGUAGES})
 
     def attributes(text: Text, kind: str = "text") -> str:
         """data-text-en/-zh: the page sets the element's text (an <option>, the title);
         data-label-en/-zh: a table cell's heading where a narrow screen stacks the table."""
         return markup(" ".join(f'data-{kind}-{lang}="{escape(text[lang])}"' for lang in LANGUAGES))
 
-    return {"both": both, "ui": ui, "label_of": label_of, "coded": coded, "attributes": attributes}
+    return {"bilingual": bilingual, "ui": ui, "code_label": code_label, "attributes": attributes}
 
 
 def _script_safe(text: str) -> str:
@@ -185,7 +182,14 @@ def _screening_table(screening: list[Row]) -> dict:
     for study in studies.values():
         study["interviewed"] = sum(study["counts"].get(o, 0) for o in interviewed)
     ordered = sorted(studies.values(), key=lambda s: (ROLE_ORDER.get(s["study"], 9), s["study"]))
-    return {"outcomes": outcomes, "studies": ordered}
+    labels = {
+        r["screening_outcome"]: {
+            lang: str(r.get(f"outcome_label_{lang}") or r["screening_outcome"])
+            for lang in LANGUAGES
+        }
+        for r in screening
+    }
+    return {"outcomes": outcomes, "studies": ordered, "labels": labels}
 
 
 def _segment_view_data(data: ReportData) -> dict:

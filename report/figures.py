@@ -80,12 +80,12 @@ FIGURES = (
         "fig02",
         both(
             "Expected complexity: are CMOs and CIOs prepared for it?",
-            "预计的复杂度/CMO和CIO是否做好应对准备?",
+            "预计的复杂性：CMO和CIO是否做好了应对准备？",
         ),
         both(
             "Share of CMOs and CIOs expecting high complexity over the next five years, "
             "and share feeling prepared for it",
-            "预计未来五年复杂度高的CMO和CIO比例，以及认为已做好准备的比例",
+            "预计未来五年复杂性高的CMO和CIO比例，以及认为已做好准备的比例",
         ),
     ),
     FigureInfo(
@@ -103,7 +103,7 @@ FIGURES = (
         "fig04",
         both(
             "How important is technology to the enterprise's future success? CMOs and CIOs agree",
-            "技术对企业未来的成功有多重要?CMO和CIO观点一致",
+            "技术对企业未来的成功有多重要？CMO和CIO观点一致",
         ),
         both(
             "Share saying technology is very important or crucial to future success",
@@ -115,7 +115,7 @@ FIGURES = (
         both(
             "How does your enterprise collaborate to integrate business and technology "
             "for innovation?",
-            "您的企业如何通过协作实现创新?",
+            "您的企业如何通过协作整合业务与技术以实现创新？",
         ),
         both(
             "Share of CMOs, CIOs and all respondents choosing each answer",
@@ -126,11 +126,11 @@ FIGURES = (
         "fig06",
         both(
             "Sources of information that influence marketing strategy decisions",
-            "影响营销战略决策的数据来源",
+            "影响营销战略决策的信息来源",
         ),
         both(
             "Share of CMOs using each source (select all that apply)",
-            "使用各数据来源的CMO比例（可多选）",
+            "使用各信息来源的CMO比例（可多选）",
         ),
     ),
     FigureInfo(
@@ -149,7 +149,7 @@ FIGURES = (
         "fig08",
         both(
             "Data for insight: CMO data goals, CIO priorities and CIO visionary plans",
-            "CMO的数据相关首要目标、CIO未来五年的首要任务与远见计划",
+            "数据洞察：CMO的数据相关首要目标、CIO未来五年的首要任务与远见计划",
         ),
         both(
             "Share choosing each first goal or priority, and share of CIOs with each "
@@ -278,6 +278,17 @@ def _with_question_headings(ordered: list[Category]) -> list[Category]:
     return result
 
 
+def answer_of_question(row: Row, lang: str) -> str:
+    """A fig08 label without the question its heading names ('First priority: reduce IT
+    cost' -> 'reduce IT cost'), starting in upper case as a label does."""
+    text = label(row, lang)
+    for colon in (": ", "："):
+        if colon in text:
+            answer = text.split(colon, 1)[1]
+            return answer[:1].upper() + answer[1:]
+    return text
+
+
 def _tick_lines(figure_id: str, category: Category, lang: str) -> list[str]:
     """The lines of a category's axis label; the page wraps long ones."""
     if category.heading is not None:
@@ -285,7 +296,7 @@ def _tick_lines(figure_id: str, category: Category, lang: str) -> list[str]:
     main = (
         category.bars.get("CMO") or category.bars.get("ALL") or next(iter(category.bars.values()))
     )
-    lines = [label(main, lang)]
+    lines = [answer_of_question(main, lang) if figure_id == "fig08" else label(main, lang)]
     if figure_id == "fig07" and main.get("is_technology_based"):
         lines = [f"{TECHNOLOGY_MARK} <b>{lines[0]}</b>"]
     if figure_id == "fig03":

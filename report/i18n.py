@@ -32,7 +32,6 @@ UI: dict[str, Text] = {
         "IBM商业价值研究院报告中的各图表，由本数据仓库从2011年全球CMO与CIO调研的原始访谈数据重新计算得出。",
     ),
     "built": both("Built {built_at} from {source}.", "生成于 {built_at}，数据来自 {source}。"),
-    "language": both("Language", "语言"),
     "how_to_read": both("How to read the charts", "如何阅读图表"),
     "how_bar": both(
         "A bar is the share of qualified respondents who answered the question; its whisker "
@@ -67,14 +66,14 @@ UI: dict[str, Text] = {
         "按筛选结果统计的访谈数，以及各图表所依据的合格样本",
     ),
     "study": both("Study", "调研"),
-    "interviewed": both("Interviewed", "已访谈"),
+    "interviewed": both("Interviewed", "访谈数"),
     "raw_rows": both("Raw rows", "原始行数"),
     "role": both("Role", "角色"),
     "qualified_respondents": both("Qualified respondents", "合格受访者"),
     "countries": both("Countries", "国家"),
     "industries": both("Industries", "行业"),
     "measure": both("Measure", "指标"),
-    "report": both("Report", "报告"),
+    "report": both("Report", "报告值"),
     "status": both("Status", "状态"),
     "computed": both("Computed", "计算值"),
     "reproduced": both("Reproduced", "已重现"),
@@ -85,7 +84,7 @@ UI: dict[str, Text] = {
         "Open circles in this figure are calibration assumptions, not the report's findings.",
         "本图中的空心圆为校准假设，并非报告的结论。",
     ),
-    "segments_title": both("Shares by segment", "按细分群体的比例"),
+    "segments_title": both("Shares by segment", "各细分群体的比例"),
     "segments_subtitle": both(
         "Pick a segmentation and a measure. Cells answered by too few respondents are "
         "suppressed before they leave the warehouse, and where one such cell would otherwise "
@@ -95,6 +94,7 @@ UI: dict[str, Text] = {
     ),
     "segment_by": both("Segment by", "细分方式"),
     "figure_group": both("Figure {number}", "图{number}"),
+    "figure_heading": both("Figure {number}.", "图{number}."),
     "other_group": both("Other", "其他"),
     "suppressed_complementary": both("suppressed (complementary)", "已隐藏（互补隐藏）"),
     "suppressed_small": both("suppressed ({count} < {minimum})", "已隐藏（{count} < {minimum}）"),
@@ -103,8 +103,8 @@ UI: dict[str, Text] = {
     ),
     "footer": both(
         "Source: the warehouse's marts ({first} … {last}); report text: IBM Institute for "
-        "Business Value, {report_title}. The interviews are synthetic where no real export "
-        "was loaded.",
+        "Business Value, {report_title} (“CMO and CIO: acquaintances or allies?”). The "
+        "interviews are synthetic where no real export was loaded.",
         "来源：数据仓库的数据集市（{first} … {last}）；报告原文：IBM商业价值研究院，"
         "{report_title}。未载入真实导出数据时，访谈数据为合成数据。",
     ),
@@ -121,16 +121,6 @@ SEGMENT_TYPES: dict[str, Text] = {
     "financial_performance": both("Financial performance", "财务绩效"),
 }
 
-# Screening outcomes of the codebook; an outcome not listed here shows as its code.
-SCREENING_OUTCOMES: dict[str, Text] = {
-    "qualified": both("qualified", "合格"),
-    "partial": both("partial", "未完成"),
-    "speeder": both("speeder", "答题过快"),
-    "duplicate": both("duplicate", "重复"),
-    "test_record": both("test record", "测试记录"),
-    "screened_out": both("screened out", "未通过筛选"),
-}
-
 # fig01 measures of the reconciliation mart
 SAMPLE_MEASURES: dict[str, Text] = {
     "respondents_interviewed": both("respondents interviewed", "受访人数"),
@@ -141,7 +131,7 @@ SAMPLE_MEASURES: dict[str, Text] = {
 
 REFERENCE_STATUSES: dict[str, Text] = {
     "published": both("published", "已发布"),
-    "derived": both("derived", "推导"),
+    "derived": both("derived", "已推导"),
     "assumed": both("assumed", "假设"),
 }
 

@@ -10,6 +10,7 @@ from report.data import Row
 from report.figures import (
     FIG08_QUESTIONS,
     FINDING_STATUSES,
+    answer_of_question,
     categories_of,
     factor_key,
     fig08_question,
@@ -66,9 +67,10 @@ SENTENCES = {
     ),
     "under_half": both("Used by fewer than half of CMOs: {labels}.", "不到半数CMO使用：{labels}。"),
     "underprepared": both(
-        "Most often underprepared: {listing}. {technology} of these {count} are "
-        "technology-based factors, where CIOs can support.",
-        "准备不足最常见的领域：{listing}。其中{technology}项（共{count}项）为CIO可提供支持的技术相关因素。",
+        "CMOs most often feel underprepared for: {listing}. {technology} of these {count} "
+        "{are} technology-based, where CIOs can support.",
+        "CMO最常感到准备不足的领域：{listing}。这{count}项中有{technology}项是CIO可提供支持的"
+        "技术相关因素。",
     ),
     "labelled_share": both("{label} ({share})", "{label}（{share}）"),
     "performance_split": both(
@@ -196,8 +198,11 @@ def _share(row: Row) -> str:
 
 
 def _lower(text: str, lang: str) -> str:
-    """A label inside an English sentence starts in lower case; Chinese has no case."""
-    return text.lower() if lang == "en" else text
+    """A label inside an English sentence starts in lower case (an acronym such as CRM
+    stays as it is); Chinese has no case."""
+    if lang != "en" or text[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _ranking_sentences(figure_id: str, rows: list[Row], lang: str) -> list[str]:
@@ -253,7 +258,7 @@ def _cmo_only_sentences(figure_id: str, rows: list[Row], lang: str) -> list[str]
     if not ordered:
         return []
     top, bottom = ordered[0], ordered[-1]
-    under_half = [label(r, lang) for r in ordered if r["share_pct"] < 50]
+    under_half = [_lower(label(r, lang), lang) for r in ordered if r["share_pct"] < 50]
     sentences = [
         say(
             "most_least_used",
@@ -277,17 +282,24 @@ def _preparedness_sentences(figure_id: str, rows: list[Row], lang: str) -> list[
     if everyone:
         top = everyone[:3]
         listing = CLAUSE_SEPARATOR[lang].join(
-            say("labelled_share", lang, label=label(r, lang), share=_share(r)) for r in top
+            say("labelled_share", lang, label=market_factor(r, lang), share=_share(r)) for r in top
         )
         technology = sum(bool(r.get("is_technology_based")) for r in top)
         sentences.append(
-            say("underprepared", lang, listing=listing, technology=technology, count=len(top))
+            say(
+                "underprepared",
+                lang,
+                listing=listing,
+                technology=technology,
+                count=len(top),
+                are="is" if technology == 1 else "are",
+            )
         )
     splits: dict[str, dict[str, Row]] = {}
     for row in rows:
         if is_performance_split(row):
             splits.setdefault(factor_key(row), {})[str(row["performance_segment"])] = row
-    labels = {factor_key(r): label(r, lang) for r in everyone}
+    labels = {factor_key(r): market_factor(r, lang) for r in everyone}
     for parent, split in splits.items():
         out, under = split.get("outperformer"), split.get("underperformer")
         if not (out and under):
@@ -308,6 +320,15 @@ def _preparedness_sentences(figure_id: str, rows: list[Row], lang: str) -> list[
     return sentences
 
 
+def market_factor(row: Row, lang: str) -> str:
+    """A fig07 label as the factor alone: 'Underprepared for data explosion' -> 'data
+    explosion', '对数据爆炸准备不足' -> '数据爆炸' (the codebook words them so)."""
+    text = label(row, lang)
+    if lang == "en":
+        return _lower(text.removeprefix("Underprepared for "), lang)
+    return text.removeprefix("对").removesuffix("准备不足")
+
+
 def _priority_sentences(figure_id: str, rows: list[Row], lang: str) -> list[str]:
     sentences = []
     for index, (_, _, question) in enumerate(FIG08_QUESTIONS):
@@ -319,20 +340,11 @@ def _priority_sentences(figure_id: str, rows: list[Row], lang: str) -> list[str]
                     "most_frequent",
                     lang,
                     question=question[lang],
-                    label=_lower(_answer(top, lang), lang),
+                    label=_lower(answer_of_question(top, lang), lang),
                     share=_share(top),
                 )
             )
     return sentences
-
-
-def _answer(row: Row, lang: str) -> str:
-    """A fig08 label without its question ('First priority: reduce cost' -> 'reduce cost')."""
-    text = label(row, lang)
-    for colon in (": ", "："):
-        if colon in text:
-            return text.split(colon, 1)[1]
-    return text
 
 
 def _technology_plan_sentences(figure_id: str, rows: list[Row], lang: str) -> list[str]:
@@ -341,7 +353,9 @@ def _technology_plan_sentences(figure_id: str, rows: list[Row], lang: str) -> li
     pairs = [c for c in categories if "CMO" in c.bars and "CIO" in c.bars]
     sentences = []
     if pairs:
-        widest = max(pairs, key=lambda c: c.bars["CMO"]["share_pct"] - c.bars["CIO"]["share_pct"])
+        widest = max(
+            pairs, key=lambda c: abs(c.bars["CMO"]["share_pct"] - c.bars["CIO"]["share_pct"])
+        )
         cmo, cio = widest.bars["CMO"], widest.bars["CIO"]
         sentences.append(
             say(

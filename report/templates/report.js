@@ -66,19 +66,27 @@
   // No toolbar: it would sit on the legend, and the axes are fixed (nothing to zoom).
   var CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 
-  // A copy of `layout` with the axis labels of `ticks` (lines per category) for `element`.
-  function sized(layout, keys, ticks, element) {
+  var LINE_HEIGHT = 15; // px of one line of an axis label
+  var CHART_FRAME = 140; // px of legend, axis and margins
+
+  // A copy of `layout` with the axis labels of `ticks` (lines per category) for `element`,
+  // tall enough that the longest label fits in its category's slot.
+  function sized(layout, keys, ticks, element, traces) {
     var copy = JSON.parse(JSON.stringify(layout));
+    // a phone stacks the legend's entries, one line each, above the plot
+    var entries = traces.filter(function (trace) { return trace.showlegend !== false && trace.name; }).length;
+    var legend = isNarrow() ? Math.max(0, entries - 1) * 24 : 0;
     var limit = labelLimit(element.clientWidth || window.innerWidth);
     var texts = ticks.map(function (lines) { return tickText(lines, limit); });
-    var extraLines = texts.reduce(function (sum, text) { return sum + text.split("<br>").length - 1; }, 0);
+    var mostLines = texts.reduce(function (most, text) { return Math.max(most, text.split("<br>").length); }, 1);
+    var slot = ((copy.height || 300) - CHART_FRAME) / Math.max(keys.length, 1);
+    copy.height = CHART_FRAME + legend + keys.length * Math.max(slot, (mostLines + 1) * LINE_HEIGHT);
     copy.yaxis.tickvals = keys;
     copy.yaxis.ticktext = texts;
     copy.yaxis.categoryarray = keys;
     // every category is shown, also a heading row that has no bars of its own
     copy.yaxis.autorange = false;
     copy.yaxis.range = [keys.length - 0.5, -0.5];
-    copy.height = (copy.height || 300) + Math.max(0, extraLines - keys.length) * 6;
     if (isNarrow()) {
       copy.margin = { l: 4, r: 14, t: 40, b: 46 };
       copy.font = Object.assign({}, copy.font, { size: 11 });
@@ -91,7 +99,7 @@
     var element = document.getElementById("chart-" + figure.id);
     var plot = figure.plots[lang()];
     var keys = plot.layout.yaxis.categoryarray;
-    return Plotly.react(element, plot.data, sized(plot.layout, keys, plot.ticks, element), CONFIG);
+    return Plotly.react(element, plot.data, sized(plot.layout, keys, plot.ticks, element, plot.data), CONFIG);
   }
 
   // -- segment view ------------------------------------------------------------------------
@@ -204,11 +212,11 @@
     });
     // the layout of the figures, sized for this selection
     var layout = JSON.parse(JSON.stringify(segments.layouts[lang()]));
-    layout.height = 140 + keys.length * (20 + 18 * Math.max(roles.length, 1));
+    layout.height = CHART_FRAME + keys.length * (20 + 18 * Math.max(roles.length, 1));
     var ticks = keys.map(function (key) { return [labels[key]]; });
     renderTable(keys, labels, roles, cells);
     var selection = typeSelect.value + "/" + measureSelect.value;
-    return Plotly.react(chart, traces, sized(layout, keys, ticks, chart), CONFIG).then(function () {
+    return Plotly.react(chart, traces, sized(layout, keys, ticks, chart, traces), CONFIG).then(function () {
       chart.setAttribute("data-selection", selection);
     });
   }
@@ -247,7 +255,6 @@
     document.querySelectorAll("[data-text-" + current + "]").forEach(function (element) {
       element.textContent = element.getAttribute("data-text-" + current);
     });
-    document.title = document.querySelector("title").textContent;
     document.querySelectorAll("[data-set-lang]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === current));
     });

@@ -65,7 +65,7 @@ def test_every_figure_has_a_bilingual_section_and_chart(built_page):
         assert section, f"no section for {figure_id}"
         assert f'id="chart-{figure_id}"' in section.group(0)
         title = re.search(r"<h2>(.*?)</h2>", section.group(0), re.DOTALL).group(1)
-        assert re.search(r'<span data-l="zh">图\d+</span> <span data-l="en">', title)
+        assert re.search(r'<span data-l="zh">图\d+\.</span> <span data-l="en">', title)
         assert '<ul class="reading" data-l="en">' in section.group(0)
         assert '<ul class="reading" data-l="zh">' in section.group(0)
 
@@ -191,3 +191,22 @@ def _html_text(sentence: str) -> str:
     from markupsafe import escape
 
     return str(escape(sentence))
+
+
+@pytest.mark.slow
+def test_text_from_the_marts_cannot_inject_markup(served_warehouse, tmp_path):
+    """A label is text: markup, braces and quotes in it are shown, never interpreted."""
+    import shutil
+
+    served = tmp_path / "serving.duckdb"
+    shutil.copy(served_warehouse, served)
+    hostile = '<img src=x onerror=alert(1)> {x} & "quoted" </script><!--'
+    with duckdb.connect(str(served)) as connection:
+        connection.execute(
+            "update marts.fig02_complexity set label_en = ?, label_zh = ?", [hostile] * 2
+        )
+        connection.execute("update marts.screening_summary set outcome_label_zh = ?", [hostile])
+    html = build_report(served, tmp_path / "out").read_text(encoding="utf-8")
+    assert "<img src=x" not in html
+    assert "<!--" not in html.split('id="report-data">', 1)[1].split("</script>", 1)[0]
+    assert "&lt;img src=x onerror=alert(1)&gt; {x} &amp; &#34;quoted&#34;" in html

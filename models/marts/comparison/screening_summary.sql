@@ -58,6 +58,8 @@ final as (
     select
         raw_counts.study,
         outcomes.screening_outcome,
+        outcomes.label_en as outcome_label_en,
+        outcomes.label_zh as outcome_label_zh,
         outcomes.outcome_order,
         outcomes.screening_outcome != 'qualified' as is_excluded,
         outcomes.is_interviewed,
