@@ -11,8 +11,9 @@ paragraph saying so in its description. Public marts are what `cmo_cio.publish` 
 every table of schema `marts` of the build database. Every other model, seed and source says
 it is not served: internal to the build database, or restricted (the microdata).
 
-Generating never gets in a refresh's way (DuckDB lets one process write a file, and then no
-other may open it):
+Generating keeps out of a refresh's way (DuckDB lets one process write a file, and then no
+other may open it); a refresh that starts in the second the build catalog is read is refused
+as "in progress" and runs at the next tick:
 - `dbt docs generate` compiles against an empty throwaway database in the docs folder, named
   like the build database so the compiled SQL reads the same; its catalog is left empty.
 - The public marts' catalog is read from the serving database, read-only: publish replaces

@@ -24,9 +24,11 @@ from pathlib import Path
 class Progress:
     """Prints the steps of one run as they start and finish."""
 
-    def __init__(self, terminal, log_file: Path) -> None:
+    def __init__(self, terminal, log_file: Path, verbose: bool = False) -> None:
         self.terminal = terminal
         self.log_file = log_file
+        # with the full log on the terminal, a line left open would run into it
+        self.live = terminal.isatty() and not verbose
         self.started = time.monotonic()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -34,11 +36,10 @@ class Progress:
     def say(self, text: str, transient: bool = False) -> None:
         """A line of progress; a transient one (a step started) only on a terminal, where
         the next line overwrites it."""
-        live = self.terminal.isatty()
-        if transient and not live:
+        if transient and not self.live:
             return
         elapsed = time.monotonic() - self.started
-        clear = "\r\033[K" if live else ""
+        clear = "\r\033[K" if self.live else ""
         end = "" if transient else "\n"
         self.terminal.write(f"{clear}[{elapsed:4.0f}s] {text}{end}")
         self.terminal.flush()
@@ -93,7 +94,7 @@ def quiet_output(log_dir: Path, verbose: bool = False) -> Iterator[Progress]:
     sys.stderr.flush()
     saved = [os.dup(1), os.dup(2)]
     terminal = os.fdopen(os.dup(saved[0]), "w", buffering=1)
-    progress = Progress(terminal, log_file)
+    progress = Progress(terminal, log_file, verbose)
     tee = None
     with log_file.open("wb") as log:
         if verbose:
