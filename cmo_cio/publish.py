@@ -110,6 +110,15 @@ def remove_leftovers(serving_db: Path, parquet_dir: Path, microdata_db: Path | N
         _prune_parquet_versions(parquet_dir, keep=parquet_dir.resolve())
 
 
+def served_tables(database: Path, schema: str = MART_SCHEMA) -> list[str]:
+    """The tables of `schema` in a published database, sorted: what it serves (read-only
+    connection)."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return _tables(connection, None, schema)
+
+
 def served_row_counts(database: Path, schema: str = MART_SCHEMA) -> dict[str, int]:
     """Row count of every table of `schema` in a published database (read-only connection)."""
     import duckdb

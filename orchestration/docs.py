@@ -35,7 +35,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,9 +42,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cmo_cio.lock import RefreshInProgressError, refresh_lock
+from cmo_cio.publish import served_row_counts, served_tables
 from cmo_cio.serving import bi_connections
-from cmo_cio.settings import PROJECT_DIR, WarehouseSettings
+from cmo_cio.settings import WarehouseSettings
 from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
+from orchestration.project import run_dbt
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8080  # `dbt docs serve`'s
@@ -180,8 +181,13 @@ def _with_paragraph(text: str, paragraph: str) -> str:
 
 # -- the catalog: from the serving database and the build database --------------------------
 
-# dbt-duckdb's own catalog query (macros/catalog.sql of the adapter), for every database
-# the connection has attached.
+# The catalog query of dbt-duckdb 1.11.1 (the version requirements.lock pins):
+# `duckdb__get_catalog` in its dbt/include/duckdb/macros/catalog.sql. It is copied because
+# that macro runs only on dbt's own connection, which opens the build database for writing
+# (in a refresh's way) and never the serving database; here it runs on read-only
+# connections. Unlike the macro it reads every database the connection has attached, skips
+# DuckDB's internal views and leaves the choice of relations to `catalog_entries`. Compare
+# it with the macro when upgrading dbt-duckdb.
 CATALOG_SQL = """
 with relations as (
     select database_name, schema_name, table_name, 'BASE TABLE' as table_type, comment
@@ -200,9 +206,7 @@ order by r.database_name, r.schema_name, r.table_name, c.column_index
 """
 
 
-def catalog_entries(
-    connection, wanted: dict[tuple[str, str, str], str], count_rows: bool = False
-) -> dict[str, dict]:
+def catalog_entries(connection, wanted: dict[tuple[str, str, str], str]) -> dict[str, dict]:
     """Catalog entries (dbt's catalog.json shape) of the relations `wanted` names:
     (database, schema, name), lower case -> unique id."""
     entries: dict[str, dict] = {}
@@ -233,16 +237,6 @@ def catalog_entries(
             "name": column,
             "comment": column_comment,
         }
-    if count_rows:
-        for entry in entries.values():
-            meta = entry["metadata"]
-            [(rows,)] = connection.execute(
-                f'select count(*) from "{meta["database"]}"."{meta["schema"]}"."{meta["name"]}"'
-            ).fetchall()
-            entry["stats"] = {
-                "row_count": _stat("row_count", "Rows served", rows, True),
-                "has_stats": _stat("has_stats", "Has Stats?", True, False),
-            }
     return entries
 
 
@@ -250,27 +244,24 @@ def _stat(key: str, label: str, value, include: bool) -> dict:
     return {"id": key, "label": label, "value": value, "include": include, "description": ""}
 
 
-def served_tables(serving_db: Path) -> set[str] | None:
-    """The tables of schema `marts` of the serving database; None before the first publish."""
-    import duckdb
-
-    if not serving_db.is_file():
-        return None
-    with duckdb.connect(str(serving_db), read_only=True) as connection:
-        rows = connection.execute(
-            "select table_name from duckdb_tables() where schema_name = ?", [MART_SCHEMA]
-        ).fetchall()
-    return {name for (name,) in rows}
-
-
 def serving_catalog(settings: WarehouseSettings, marts: dict[str, str]) -> dict[str, dict]:
-    """Catalog entries of the public marts, read from the serving database (read-only)."""
+    """Catalog entries of the public marts, read from the serving database (read-only), with
+    the row counts publish reports of it."""
     import duckdb
 
     database = serving_database_name(settings).lower()
     wanted = {(database, MART_SCHEMA, name.lower()): uid for name, uid in marts.items()}
     with duckdb.connect(str(settings.serving_db), read_only=True) as connection:
-        return catalog_entries(connection, wanted, count_rows=True)
+        entries = catalog_entries(connection, wanted)
+    row_counts = served_row_counts(settings.serving_db)
+    for entry in entries.values():
+        rows = row_counts.get(entry["metadata"]["name"])
+        if rows is not None:  # None: a refresh replaced the file between the two reads
+            entry["stats"] = {
+                "row_count": _stat("row_count", "Rows served", rows, True),
+                "has_stats": _stat("has_stats", "Has Stats?", True, False),
+            }
+    return entries
 
 
 def build_catalog(
@@ -349,7 +340,8 @@ def generate_docs(settings: WarehouseSettings) -> DocsSite:
 
         notes: list[str] = []
         nodes, sources = build_catalog(settings, manifest, notes)
-        served = served_tables(settings.serving_db)
+        # what publish serves; None before the first publish
+        served = set(served_tables(settings.serving_db)) if settings.serving_db.is_file() else None
         marts = present_serving_relations(manifest, settings, served)
         if served is None:
             notes.append(
@@ -380,30 +372,14 @@ def generate_docs(settings: WarehouseSettings) -> DocsSite:
 
 def _dbt_docs_generate(settings: WarehouseSettings, folder: Path) -> Path:
     """`dbt docs generate` without a catalog, compiled against an empty throwaway database."""
-    dbt = Path(sys.executable).with_name("dbt")
     target = folder / "dbt"
-    env = {
-        **os.environ,
-        "CMO_CIO_BUILD_DB": str(folder / "compile" / settings.build_db.name),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    (folder / "compile").mkdir(exist_ok=True)
-    command = [
-        str(dbt),
-        "docs",
-        "generate",
-        "--empty-catalog",
-        "--quiet",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(folder / "logs"),
-    ]
-    result = subprocess.run(
-        command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    compile_db = folder / "compile" / settings.build_db.name
+    compile_db.parent.mkdir(exist_ok=True)
+    result = run_dbt(
+        ["docs", "generate", "--empty-catalog"],
+        target,
+        log_dir=folder / "logs",
+        env={"CMO_CIO_BUILD_DB": str(compile_db)},
     )
     if result.returncode != 0 or not (target / "manifest.json").is_file():
         raise DocsError(f"dbt docs generate failed:\n{result.stdout}{result.stderr}")
@@ -482,8 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = open_server(site.directory, args.port)
     except OSError as error:
+        tried = (
+            f"{HOST}:{args.port}"
+            if args.port is not None
+            else f"{HOST} (port {DEFAULT_PORT}, else any free port)"
+        )
         print(
-            f"Cannot serve on {HOST}:{args.port} ({error.strerror}): choose another port "
+            f"Cannot serve on {tried} ({error.strerror}): choose another port "
             f"with --port or {PORT_ENV_VAR} (0: any free port).",
             file=sys.stderr,
         )

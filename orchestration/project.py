@@ -4,6 +4,9 @@ Dagster reads the dbt graph from `manifest.json`. A fresh clone has none and a p
 can make it stale, so `prepare_manifest` runs `dbt parse` whenever the manifest is missing or
 older than any file that shapes the graph (models, macros, seeds, tests, project files).
 The manifest lives in the `dbt_target_dir` setting (`CMO_CIO_DBT_TARGET_DIR`).
+
+`run_dbt` is how the warehouse's own code runs dbt outside Dagster (`dbt parse` here, `dbt
+docs generate` for `make docs`): one command line and environment for every such call.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ import fcntl
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-
-from dagster_dbt import DbtProject
 
 from cmo_cio.settings import PROJECT_DIR, WarehouseSettings
 
@@ -59,32 +62,66 @@ def prepare_manifest(target_dir: Path) -> Path:
 
 
 def _dbt_parse(target_dir: Path, manifest: Path) -> None:
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(dbt),
-        "parse",
-        "--quiet",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(target_dir),
-        "--log-path",
-        str(target_dir / "logs"),
-    ]
-    result = subprocess.run(
-        command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False
-    )
+    result = run_dbt(["parse"], target_dir, log_dir=target_dir / "logs")
     if result.returncode != 0 or not manifest.exists():
         raise RuntimeError(
             f"dbt parse failed, so the dbt assets cannot be loaded:\n{result.stdout}{result.stderr}"
         )
 
 
-TARGET_DIR = WarehouseSettings.from_env().dbt_target_dir
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=TARGET_DIR)
-MANIFEST_PATH = prepare_manifest(TARGET_DIR)
+def run_dbt(
+    arguments: list[str], target_dir: Path, log_dir: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `dbt <arguments> --quiet` on the project, with the dbt installed beside this Python,
+    the project's profiles and no usage stats sent; its artifacts go to `target_dir`, its log
+    to `log_dir`. `env` adds to (or overrides) the environment. The output is captured; the
+    caller checks the result."""
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [
+        str(dbt),
+        *arguments,
+        "--quiet",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(log_dir),
+    ]
+    environment = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(env or {}),
+    }
+    return subprocess.run(
+        command, env=environment, cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+
+
+# -- what Dagster loads -------------------------------------------------------------------------
+# Made on first use of `TARGET_DIR`, `dbt_project` or `MANIFEST_PATH`, so that a module that
+# only runs dbt (`make docs`) neither imports Dagster nor parses the project when importing
+# `run_dbt`.
+
+_DAGSTER_NAMES = ("TARGET_DIR", "dbt_project", "MANIFEST_PATH")
+
+
+def __getattr__(name: str):
+    if name in _DAGSTER_NAMES:
+        return _dagster_project()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _dagster_project() -> dict:
+    from dagster_dbt import DbtProject
+
+    target_dir = WarehouseSettings.from_env().dbt_target_dir
+    return {
+        "TARGET_DIR": target_dir,
+        "dbt_project": DbtProject(
+            project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=target_dir
+        ),
+        "MANIFEST_PATH": prepare_manifest(target_dir),
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import queue
@@ -17,7 +19,12 @@ from pathlib import Path
 import pytest
 
 from cmo_cio.lock import refresh_lock
-from cmo_cio.settings import PROJECT_DIR, WarehouseSettings, environment_under
+from cmo_cio.settings import (
+    PROJECT_DIR,
+    WarehouseSettings,
+    environment_under,
+    microdata_build_path,
+)
 from orchestration import docs
 from tests.support import query
 
@@ -244,6 +251,23 @@ def test_the_server_binds_localhost_and_moves_off_a_taken_default_port(tmp_path,
             docs.open_server(tmp_path, busy_port)
 
 
+def test_without_a_port_given_a_refused_server_names_the_ports_it_tried(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.delenv(docs.PORT_ENV_VAR, raising=False)
+    monkeypatch.setattr(docs, "generate_docs", lambda settings: docs.DocsSite(tmp_path, []))
+
+    def refuse(site, port=None):
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(docs, "open_server", refuse)
+
+    assert docs.main([]) == 2
+    error = capsys.readouterr().err
+    assert "Cannot serve on 127.0.0.1 (port 8080, else any free port) (Permission denied)" in error
+    assert "None" not in error
+
+
 # -- make docs, end to end --------------------------------------------------------------------
 
 
@@ -289,6 +313,8 @@ def test_make_docs_serves_the_serving_relation_of_every_published_mart(
         "PYTHONUNBUFFERED": "1",
     }
     env.pop(docs.PORT_ENV_VAR, None)
+    build_files = (built_warehouse, microdata_build_path(built_warehouse))
+    before = [file_state(path) for path in build_files]
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestration.docs", "--port", "0"],
         env=env,
@@ -322,6 +348,8 @@ def test_make_docs_serves_the_serving_relation_of_every_published_mart(
     reader.join(timeout=10)
     assert process.returncode == 0
     assert "Docs server stopped." in "".join(lines.queue)
+    # dbt compiled against the throwaway database: the build files are as they were
+    assert [file_state(path) for path in build_files] == before
 
     CatalogArtifact.from_dict(catalog)  # dbt's own schema
     served = {
@@ -361,6 +389,12 @@ def test_make_docs_serves_the_serving_relation_of_every_published_mart(
     # the build's relations are catalogued from the build database itself
     staged = catalog["nodes"]["model.cmo_cio_warehouse.stg_cmo_study__interviews"]
     assert staged["metadata"]["database"] == "build"
+
+
+def file_state(path: Path) -> tuple[int, int, str]:
+    """Modification time, size and SHA-256 of a file."""
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 TABLES = "select table_name from duckdb_tables() where schema_name = ? order by table_name"
