@@ -264,7 +264,8 @@ def _seconds(setting: Setting, text: str) -> float:
 
 def _count(setting: Setting, text: str) -> int:
     """A whole number of at least one."""
-    if not text.isdigit() or int(text) < 1:
+    # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise SettingError(
             f"{setting.env_var} ({setting.name}) must be a whole number of at least 1, not {text!r}"
         )

@@ -131,6 +131,11 @@ class IntegrityError(RuntimeError):
     """A downloaded tarball is not the one the lock pins."""
 
 
+class PackageFilesMissing(RuntimeError):
+    """The locked tarball (its integrity verified) lacks files the lock lists for it: the
+    lock's `files` name paths that this version of the package does not hold."""
+
+
 @dataclass(frozen=True)
 class Package:
     """One locked npm package and the files of it that Data Docs use (a path ending in `/`
@@ -213,7 +218,10 @@ def _unpack(package: Package, tarball: bytes, cache_dir: Path) -> None:
                 found.add(path)
         missing = [item for item in package.files if not any(_under(p, item) for p in found)]
         if missing:
-            raise IntegrityError(f"{package.folder} has no {', '.join(missing)}")
+            raise PackageFilesMissing(
+                f"{package.folder} from {package.resolved} has no {', '.join(missing)}: "
+                f"correct the files listed for {package.name} in the lock"
+            )
         (staged / INTEGRITY_FILE).write_text(package.integrity + "\n", encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         staged.rename(target)

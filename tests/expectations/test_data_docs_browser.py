@@ -20,6 +20,14 @@ RUNS = ("audit-1", "audit-2", "audit-3")
 LOCAL_URL = re.compile(r"^(file|data|about|blob):")
 VALIDATIONS_TABLE = "table.ge-index-page-validation-results-table"
 SUITES_TABLE = "table.ge-index-page-expectation_suites-table"
+# The status of every Font Awesome face of the page once its fonts settled. (A font face
+# that failed is 'error'; `document.fonts.check()` says true even when no face matches.)
+FONT_AWESOME_FACE_STATUSES = """async () => {
+    await document.fonts.ready;
+    return [...document.fonts]
+        .filter((face) => face.family.includes("Font Awesome"))
+        .map((face) => face.status);
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +102,7 @@ def test_a_validation_page_opens_from_the_index_and_renders(data_docs, offline_p
     # Font Awesome's status icons are drawn with its font, loaded from the docs folder.
     icon = page.locator("i.fas").first
     assert "Font Awesome" in icon.evaluate("i => getComputedStyle(i).fontFamily")
-    assert page.evaluate("() => document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    assert "loaded" in page.evaluate(FONT_AWESOME_FACE_STATUSES)
     assert any(name in page.url for name in suite_names)
     assert problems == []
     assert outside == []

@@ -50,7 +50,7 @@ def test_the_history_setting_prunes_the_docs_to_that_many_runs(tmp_path, suite):
     assert set(re.findall(r"'run_name': '(run-\d)'", index)) == {"run-2", "run-3"}
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "all", "2.5"])
+@pytest.mark.parametrize("value", ["0", "-3", "all", "2.5", "²"])
 def test_a_bad_history_length_names_its_variable(value):
     with pytest.raises(SettingError, match="CMO_CIO_GX_DOCS_KEEP_RUNS"):
         WarehouseSettings.from_env({"CMO_CIO_GX_DOCS_KEEP_RUNS": value})
@@ -92,8 +92,11 @@ def test_every_cdn_url_of_the_gx_templates_is_served_locally():
         assert packages[name].wants(path), (name, path)
 
 
-def fake_package(tmp_path: Path, integrity: str | None = None) -> tuple[Path, Path]:
-    """A one-file npm tarball served from a file:// URL, and a lock pinning it."""
+def fake_package(
+    tmp_path: Path, integrity: str | None = None, files: tuple[str, ...] = ("dist/lib.js",)
+) -> tuple[Path, Path]:
+    """A one-file npm tarball served from a file:// URL, and a lock pinning it (and listing
+    `files` as the ones the pages need)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for name, data in [("package/dist/lib.js", b"window.lib = 1;"), ("package/x.md", b"")]:
@@ -108,7 +111,7 @@ def fake_package(tmp_path: Path, integrity: str | None = None) -> tuple[Path, Pa
         "version": "1.0.0",
         "resolved": tarball.as_uri(),
         "integrity": integrity or f"sha512-{digest}",
-        "files": ["dist/lib.js"],
+        "files": list(files),
     }
     lock.write_text(json.dumps({"packages": {"lib": entry}}), encoding="utf-8")
     return lock, tmp_path / "cache"
@@ -132,6 +135,17 @@ def test_a_tarball_that_is_not_the_locked_one_is_refused(tmp_path):
     lock, cache = fake_package(tmp_path, integrity=wrong)
 
     with pytest.raises(web_assets.IntegrityError, match="the lock says"):
+        web_assets.install(lock, cache)
+
+    assert not (cache / "lib@1.0.0").exists()
+
+
+def test_a_locked_tarball_lacking_a_listed_file_is_named_as_such(tmp_path):
+    lock, cache = fake_package(tmp_path, files=("dist/lib.js", "dist/lib.css"))
+
+    with pytest.raises(
+        web_assets.PackageFilesMissing, match=r"lib@1\.0\.0 .* has no dist/lib\.css"
+    ):
         web_assets.install(lock, cache)
 
     assert not (cache / "lib@1.0.0").exists()
