@@ -46,7 +46,7 @@ from cmo_cio.publish import served_row_counts, served_tables
 from cmo_cio.serving import bi_connections
 from cmo_cio.settings import WarehouseSettings
 from cmo_cio.studies import MART_SCHEMA, MICRODATA_SCHEMA
-from orchestration.project import run_dbt
+from orchestration.dbt_command import run_dbt
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8080  # `dbt docs serve`'s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from orchestration.project import manifest_is_current
+from orchestration.dbt_command import manifest_is_current
 
 
 def test_manifest_is_reparsed_when_the_dbt_project_changes(tmp_path):
