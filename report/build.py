@@ -84,6 +84,7 @@ def render_page(data: ReportData, source_name: str) -> str:
         "segments": _segment_view_data(data),
         "ui": UI,
         "languages": HTML_LANG,
+        "role_order": sorted(ROLE_ORDER, key=ROLE_ORDER.get),
     }
     return environment.get_template("index.html.j2").render(
         figures=figures,

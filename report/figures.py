@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from report.data import Row
-from report.i18n import REFERENCE_STATUSES, UI, Text, both, label, lookup
+from report.i18n import LANGUAGES, REFERENCE_STATUSES, UI, Text, both, label, lookup
 
 # A reference statistic drawn on the share axis; ranks and counts are not shares.
 SHARE_STATISTICS = {"share_pct", "share_pct_about", "share_pct_more_than"}
@@ -238,7 +238,7 @@ def categories_of(figure_id: str, rows: list[Row]) -> list[Category]:
     if figure_id == "fig08":
         ordered = _with_question_headings(ordered)
     for category in ordered:
-        category.ticks = {lang: _tick_lines(figure_id, category, lang) for lang in ("en", "zh")}
+        category.ticks = {lang: _tick_lines(figure_id, category, lang) for lang in LANGUAGES}
     return ordered
 
 

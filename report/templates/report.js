@@ -177,8 +177,7 @@
       if (roles.indexOf(role) < 0) { roles.push(role); }
       cells[key + "|" + role] = row;
     });
-    var roleOrder = ["CMO", "CIO", "ALL"];
-    roles.sort(function (a, b) { return roleOrder.indexOf(a) - roleOrder.indexOf(b); });
+    roles.sort(function (a, b) { return data.role_order.indexOf(a) - data.role_order.indexOf(b); });
 
     var traces = [];
     roles.forEach(function (role) {
