@@ -1,10 +1,11 @@
 """`python -m orchestration.ui`: the Dagster UI over this code location, schedule live.
 
-Runs `dagster dev -m orchestration.definitions` (webserver and daemon, so the daily schedule
-and the landing sensor tick). DAGSTER_HOME defaults to `warehouse/dagster_home`; the
+Runs `dg dev` (webserver and daemon, so the daily schedule and the landing sensor tick) in
+the project folder, where `[tool.dg]` in pyproject.toml names the code location: `defs` in
+`orchestration.definitions`. DAGSTER_HOME defaults to `warehouse/dagster_home`; the
 committed `orchestration/dagster.yaml` (one refresh at a time) is copied into it on every
 start. The headless refresh (`python -m orchestration`) records its runs in the same home.
-Extra arguments go to `dagster dev` (for example `-p 3001`).
+Extra arguments go to `dg dev` (for example `-p 3001`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from cmo_cio.settings import PROJECT_DIR, WAREHOUSE_DIR
 
-# not in the project folder, where `dagster dev` would warn that it is not used
+# not in the project folder, where `dg dev` would warn that it is not used
 INSTANCE_CONFIG = PROJECT_DIR / "orchestration" / "dagster.yaml"
 
 
@@ -29,15 +30,19 @@ def prepare_dagster_home() -> Path:
     return home
 
 
-def dagster_dev_command(extra_args: list[str]) -> list[str]:
-    dagster = Path(sys.executable).with_name("dagster")
-    return [str(dagster), "dev", "-m", "orchestration.definitions", *extra_args]
+def dg_dev_command(extra_args: list[str]) -> list[str]:
+    dg = Path(sys.executable).with_name("dg")
+    return [str(dg), "dev", *extra_args]
 
 
 def main(argv: list[str] | None = None) -> None:
     home = prepare_dagster_home()
-    command = dagster_dev_command(sys.argv[1:] if argv is None else argv)
+    command = dg_dev_command(sys.argv[1:] if argv is None else argv)
     env = {**os.environ, "DAGSTER_HOME": str(home)}
+    if sys.prefix != sys.base_prefix:
+        # the environment this runs in counts as activated: `dg` warns when the project's
+        # .venv is not the active one
+        env["VIRTUAL_ENV"] = sys.prefix
     env["PYTHONPATH"] = os.pathsep.join(
         part for part in (str(PROJECT_DIR), env.get("PYTHONPATH", "")) if part
     )

@@ -124,18 +124,19 @@ def test_committed_dagster_yaml_limits_refreshes_to_one(tmp_path):
 
 
 def test_ui_command_uses_the_code_location_and_committed_instance(tmp_path, monkeypatch):
-    from orchestration.ui import dagster_dev_command, prepare_dagster_home
+    from orchestration.ui import dg_dev_command, prepare_dagster_home
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     home = prepare_dagster_home()
     assert (home / "dagster.yaml").read_text() == (
         PROJECT_DIR / "orchestration" / "dagster.yaml"
     ).read_text()
-    # none in the project folder, where `dagster dev` runs and would warn it is not used
+    # none in the project folder, where `dg dev` runs and would warn it is not used
     assert not (PROJECT_DIR / "dagster.yaml").exists()
-    command = dagster_dev_command(["-p", "3333"])
-    assert command[1:] == ["dev", "-m", "orchestration.definitions", "-p", "3333"]
-    assert os.access(command[0], os.X_OK)
+    # the code location comes from [tool.dg] in pyproject.toml (tests/orchestration/test_ui.py)
+    command = dg_dev_command(["-p", "3333"])
+    assert command[1:] == ["dev", "-p", "3333"]
+    assert command[0].endswith("/dg") and os.access(command[0], os.X_OK)
 
 
 def test_every_dbt_test_is_an_asset_check_singular_ones_included(defs):
