@@ -1,4 +1,4 @@
-"""The Dagster code location: `dagster dev -m orchestration.definitions` loads `defs`."""
+"""The Dagster code location `orchestration.definitions` (`make ui` runs `dg dev` on it)."""
 
 from __future__ import annotations
 
