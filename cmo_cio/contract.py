@@ -32,6 +32,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from cmo_cio.settings import PROJECT_DIR
 from cmo_cio.studies import Study
@@ -238,10 +239,7 @@ def check_export(
         breaks = _apply_rules(connection, study, declared, rules, table_contract, now)
         if malformed:
             breaks.append(_malformed_break(connection, len(header)))
-        rejected = (
-            connection.execute("select count(distinct record) from violations").fetchone()[0]
-            + malformed
-        )
+        rejected = connection.execute("select count(*) from flagged").fetchone()[0] + malformed
         _write_accepted(connection, declared, accepted_path)
         if rejected:
             rejects_dir.mkdir(parents=True, exist_ok=True)
@@ -451,25 +449,46 @@ def _load_parquet(connection, path: Path, columns: dict, declared) -> None:
     connection.execute("create temp table csv_rejects (line bigint, csv_line varchar)")
 
 
+class _Check(NamedTuple):
+    """One rule on one column: the rows where `predicate` holds break it. A check's
+    position in the list orders the reasons of a row."""
+
+    label: str
+    column: str
+    predicate: str
+    real_only: bool  # test records are exempt
+
+
 def _apply_rules(connection, study, declared, rules, table_contract, now) -> list[RuleBreak]:
-    """Fill `violations` (record, column, rule, value) and describe each rule broken."""
-    now = now or datetime.now(UTC)
-    clean = _clean_sql
+    """Fill `violations` (record, line, check_number, column_name, rule, value) and
+    `flagged` (the rows breaking at least one rule, whole); describe each rule broken.
+
+    Every rule is judged in one scan of the export, one verdict column per check (the
+    repeated ids aside: found first, from their column alone)."""
+    _find_repeats(connection, rules)
+    checks = _checks(declared, rules, table_contract, now)
     test_record = table_contract.get("test_record") or "false"
+    _flag_rows(connection, declared, rules, checks, test_record)
+    _list_violations(connection, checks)
+    return _describe_breaks(connection)
+
+
+def _checks(declared, rules, table_contract, now) -> list[_Check]:
+    """Every check of the contract, the repeated header first (it silences the others)."""
+    now = now or datetime.now(UTC)
     start, end = table_contract.get("fieldwork_start"), table_contract.get("fieldwork_end")
-    checks = []
     header_match = " and ".join(
         f"lower(trim(\"{column}\")) = '{column.lower()}'" for column in declared[:3]
     )
-    checks.append(("repeats the header row", declared[0], header_match, False))
+    checks = [_Check("repeats the header row", declared[0], header_match, False)]
     for rule in rules:
-        value = clean(f'"{rule.column}"')
+        value = _cleaned(rule.column)
         if rule.required:
-            checks.append(("is missing", rule.column, f"{value} is null", rule.real_only))
+            checks.append(_Check("is missing", rule.column, f"{value} is null", rule.real_only))
         if rule.timestamp:
-            parsed = _timestamp_sql(value, rule.timestamp)
+            parsed = _as_time(rule.column)
             checks.append(
-                (
+                _Check(
                     "is not a date and time of the export's layout",
                     rule.column,
                     f"{value} is not null and {parsed} is null",
@@ -477,7 +496,7 @@ def _apply_rules(connection, study, declared, rules, table_contract, now) -> lis
                 )
             )
             checks.append(
-                (
+                _Check(
                     "lies in the future",
                     rule.column,
                     f"{parsed} > timestamp '{now:%Y-%m-%d %H:%M:%S}'",
@@ -486,7 +505,7 @@ def _apply_rules(connection, study, declared, rules, table_contract, now) -> lis
             )
             if start and end:
                 checks.append(
-                    (
+                    _Check(
                         f"lies outside the study's fieldwork ({start} to {end})",
                         rule.column,
                         f"{parsed} <= timestamp '{now:%Y-%m-%d %H:%M:%S}' and "
@@ -494,10 +513,10 @@ def _apply_rules(connection, study, declared, rules, table_contract, now) -> lis
                         rule.real_only,
                     )
                 )
-        if rule.minimum is not None or rule.maximum is not None or rule.integer:
-            number = f"try_cast({value} as double)"
+        if _is_numeric(rule):
+            number = _as_number(rule.column)
             checks.append(
-                (
+                _Check(
                     "is not a number",
                     rule.column,
                     f"{value} is not null and {number} is null",
@@ -511,11 +530,12 @@ def _apply_rules(connection, study, declared, rules, table_contract, now) -> lis
                 bounds.append(f"{number} > {rule.maximum}")
             if rule.integer:
                 bounds.append(f"{number} <> floor({number})")
-            label = _range_label(rule)
-            checks.append((label, rule.column, " or ".join(bounds), rule.real_only))
+            checks.append(
+                _Check(_range_label(rule), rule.column, " or ".join(bounds), rule.real_only)
+            )
         if rule.codes:
             checks.append(
-                (
+                _Check(
                     "is not a code the codebook knows",
                     rule.column,
                     f"{value} is not null and lower({value}) not in ({_codes_sql(rule)})",
@@ -524,35 +544,118 @@ def _apply_rules(connection, study, declared, rules, table_contract, now) -> lis
             )
         if rule.unique:
             checks.append(
-                (
+                _Check(
                     "repeats an earlier row's value",
                     rule.column,
-                    f"{value} is not null and row_number() over "
-                    f"(partition by {value} order by record) > 1",
+                    f"record in (select record from repeats where column_name = '{rule.column}')",
                     False,
                 )
             )
-    selects = []
-    for number, (label, column, predicate, real_only) in enumerate(checks):
-        condition = f"({predicate})"
-        if real_only:
-            condition += f" and not coalesce(({test_record}), false)"
-        selects.append(
-            f"select record, line, {number} as check_number, '{column}' as column_name, "
-            f"'{label.replace(chr(39), chr(39) * 2)}' as rule, cast(\"{column}\" as varchar) "
-            f"as value from (select *, {condition} as broken from export_rows) where broken"
+    return checks
+
+
+def _find_repeats(connection, rules) -> None:
+    """`repeats` (column_name, record): the rows repeating an earlier row's value of a
+    unique column. Found in a narrow query of their own: a window in the wide one would
+    carry every column of the export."""
+    connection.execute("create temp table repeats (column_name varchar, record bigint)")
+    for rule in rules:
+        if not rule.unique:
+            continue
+        connection.execute(
+            f"""
+            insert into repeats
+            select '{rule.column}', record from (
+                select record, value,
+                    row_number() over (partition by value order by record) as nth
+                from (select record, {_clean_sql(_quoted(rule.column))} as value
+                    from export_rows)
+            )
+            where value is not null and nth > 1
+            """
         )
-    connection.execute("create temp table violations as " + "\nunion all\n".join(selects))
+
+
+def _flag_rows(connection, declared, rules, checks: list[_Check], test_record: str) -> None:
+    """`flagged`: the rows breaking at least one check, with their fields and one verdict
+    column per check (`check_<number>`), judged in a single scan of `export_rows`.
+
+    Each rule column is cleaned, then parsed, once per row in a layer of its own, which
+    its checks read: written into each check instead, DuckDB repeats that work per check."""
+    cleaned = [(_clean_sql(_quoted(rule.column)), _cleaned(rule.column)) for rule in rules]
+    typed = [
+        (_timestamp_sql(_cleaned(rule.column), rule.timestamp), _as_time(rule.column))
+        for rule in rules
+        if rule.timestamp
+    ] + [
+        (f"try_cast({_cleaned(rule.column)} as double)", _as_number(rule.column))
+        for rule in rules
+        if _is_numeric(rule)
+    ]
+    verdicts = [
+        (f"({check.predicate}){' and not is_test' if check.real_only else ''}", f"check_{n}")
+        for n, check in enumerate(checks)
+    ]
+    fields = ", ".join(["record", "line", *map(_quoted, declared)])
+    broken = " or ".join(name for _, name in verdicts)
+    connection.execute(
+        f"""
+        create temp table flagged as
+        with cleaned as (
+            select *, coalesce(({test_record}), false) as is_test{_columns(cleaned)}
+            from export_rows
+        ),
+        typed as (select *{_columns(typed)} from cleaned),
+        judged as (select {fields}{_columns(verdicts)} from typed)
+        select * from judged where {broken}
+        """
+    )
+
+
+def _columns(definitions: list[tuple[str, str]]) -> str:
+    """`, <sql> as <name>` for each (sql, name): columns added to a select list."""
+    return "".join(f",\n{sql} as {name}" for sql, name in definitions)
+
+
+def _list_violations(connection, checks: list[_Check]) -> None:
+    """`violations`: one row per check a flagged row breaks, unnested from its verdicts."""
+    entries = ",\n".join(
+        f"case when check_{number} then {{'check_number': {number}, "
+        f"'column_name': '{check.column}', "
+        f"'rule': '{check.label.replace(chr(39), chr(39) * 2)}', "
+        f"'value': cast(\"{check.column}\" as varchar)}} end"
+        for number, check in enumerate(checks)
+    )
+    connection.execute(
+        f"""
+        create temp table violations as
+        select record, line, broken.* from (
+            select record, line, unnest([{entries}]) as broken from flagged
+        )
+        where broken is not null
+        """
+    )
     # a repeated header row breaks every other rule too: say it once
     connection.execute(
         "delete from violations where check_number > 0 and record in "
         "(select record from violations where check_number = 0)"
     )
+
+
+def _describe_breaks(connection) -> list[RuleBreak]:
+    """Per check broken: its rows, first lines and first distinct values (by line)."""
+    # the values quoted are those of the first lines, not whichever DuckDB meets first
     rows = connection.execute(
         f"""
         select column_name, rule, count(*), list(line order by line)[1:{SAMPLE_ROWS}],
-            list(distinct value)[1:{SAMPLE_ROWS}]
-        from violations group by check_number, column_name, rule
+            list(value order by line) filter (where first_of_value)[1:{SAMPLE_ROWS}]
+        from (
+            select *, row_number() over (
+                partition by check_number, value order by line
+            ) = 1 as first_of_value
+            from violations
+        )
+        group by check_number, column_name, rule
         order by min(line), check_number
         """
     ).fetchall()
@@ -570,6 +673,27 @@ def _apply_rules(connection, study, declared, rules, table_contract, now) -> lis
 
 def _codes_sql(rule: ColumnRule) -> str:
     return f"select lower({_clean_sql('code')}) from ({rule.codes}) as codes (code)"
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
+
+
+# the cleaned, and parsed, cell of a rule column: columns of `_flag_rows`'s layers
+def _cleaned(column: str) -> str:
+    return f'"{column}:clean"'
+
+
+def _as_time(column: str) -> str:
+    return f'"{column}:time"'
+
+
+def _as_number(column: str) -> str:
+    return f'"{column}:number"'
+
+
+def _is_numeric(rule: ColumnRule) -> bool:
+    return rule.minimum is not None or rule.maximum is not None or rule.integer
 
 
 def _range_label(rule: ColumnRule) -> str:
@@ -623,7 +747,7 @@ def _write_accepted(connection, declared, target: Path) -> None:
     columns = ", ".join(f'"{column}"' for column in declared)
     connection.execute(
         f"copy (select {columns} from export_rows where record not in "
-        f"(select record from violations) order by record) to ? (format parquet)",
+        f"(select record from flagged) order by record) to ? (format parquet)",
         [str(target)],
     )
 
@@ -639,7 +763,7 @@ def _write_rejects(connection, declared, target: Path) -> None:
             from (
                 select rows.line, reasons.reason, null as raw_line, {columns},
                     rows.line as sort_key
-                from export_rows as rows
+                from flagged as rows
                 join (
                     select record, string_agg(column_name || ' ' || rule || coalesce(
                         ' (' || value || ')', ''), '; ' order by check_number) as reason

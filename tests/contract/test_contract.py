@@ -16,7 +16,7 @@ import pytest
 from cmo_cio.contract import ExportRefused, check_export
 from cmo_cio.settings import SettingError, WarehouseSettings, rejected_rows_allowed
 from cmo_cio.studies import STUDIES, STUDY_BY_KEY
-from tests.contract.corpus import CASES, write_case
+from tests.contract.corpus import CASES, as_csv, synthetic, write_case
 
 
 def rows_in_file(path) -> int:
@@ -85,6 +85,24 @@ def test_a_rejected_line_keeps_its_number_and_fields_past_quoted_line_breaks(tmp
     assert rejected["line"] == "8"  # header, 4 rows before it, two extra lines in row 1
     assert rejected["disposition"] == "X"
     assert "disposition is not a code the codebook knows (X)" in rejected["reason"]
+
+
+def test_a_broken_rule_quotes_the_distinct_values_of_its_first_lines(tmp_path):
+    """The values a summary quotes are the first distinct ones in file order, run after run."""
+    study = STUDY_BY_KEY["cio"]
+    header, rows = synthetic("cio")
+    country, interviewer = header.index("country_iso"), header.index("interviewer_id")
+    real = [row for row in rows if not row[interviewer].startswith("TEST")]
+    for row, code in zip(real, ["XG", "XA", "XG", "XF", "XB", "XE", "XC"], strict=False):
+        row[country] = code
+    export = tmp_path / "cio_countries.csv"
+    export.write_bytes(as_csv(header, rows))
+
+    check = check_export(study, export, tmp_path / "accepted", tmp_path / "rejects")
+
+    (broken,) = check.breaks
+    assert (broken.column, broken.rows) == ("country_iso", 7)
+    assert broken.values == ["XG", "XA", "XF", "XB", "XE"]
 
 
 def test_the_synthetic_exports_keep_the_contract():
