@@ -25,10 +25,12 @@ meta) and the codebook seeds; paths reach DuckDB as bound parameters, never as S
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import difflib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +45,8 @@ SAMPLE_ROWS = 5  # line numbers and values quoted per rule in messages
 ENCODING_CHUNK_BYTES = 16 * 2**20
 # Parquet types that are not one plain value per cell
 NESTED_TYPES = ("STRUCT", "MAP", "UNION", "BLOB", "[]")
+# a line break followed by an empty line (the empty line's own break: LF or CRLF)
+BLANK_LINE = re.compile(rb"\n(?=(\r?\n))")
 # The export's missing-value codes: these cells are empty, not values (macro clean_raw_value)
 MISSING_TEXT = ("", "NA", "N/A")
 MISSING_NUMBERS = (-99, -98)
@@ -215,7 +219,7 @@ def check_export(
             header, warnings = _parquet_header(connection, study, path)
             malformed = 0
         else:
-            _check_encoding(study, path)
+            blank_lines = _check_encoding(study, path)
             header, warnings = _csv_header(study, path)
         columns = _match_columns(study, path, header, declared)
         warnings += [
@@ -226,7 +230,7 @@ def check_export(
         if path.suffix.lower() == ".parquet":
             _load_parquet(connection, path, columns, declared)
         else:
-            malformed = _load_csv(connection, path, header, columns, declared)
+            malformed = _load_csv(connection, path, header, columns, declared, blank_lines)
         rows_in = connection.execute("select count(*) from export_rows").fetchone()[0]
         rows_in += malformed
         if rows_in == 0:
@@ -287,10 +291,12 @@ def _check_file(study: Study, path: Path) -> None:
         raise ExportRefused(study, path, "is empty (0 bytes)", "Export the study again.")
 
 
-def _check_encoding(study: Study, path: Path) -> None:
-    """UTF-8 throughout (a byte-order mark is fine), read in chunks."""
+def _check_encoding(study: Study, path: Path) -> list[int]:
+    """UTF-8 throughout (a byte-order mark is fine), read in chunks. Returns the file lines
+    that are blank outside quoted values: DuckDB skips them, yet they count as lines."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, lines = 0, 1
+    offset, lines, quotes, tail = 0, 1, 0, b""
+    blank_lines: list[int] = []
     with path.open("rb") as file:
         while chunk := file.read(ENCODING_CHUNK_BYTES):
             try:
@@ -305,8 +311,16 @@ def _check_encoding(study: Study, path: Path) -> None:
                     f"byte {position}; Latin-1 or Windows-1252 perhaps)",
                     "Save or export it as UTF-8 and land it again.",
                 ) from None
+            # the previous chunk's last bytes: a blank line may straddle two chunks
+            window = tail + chunk
+            if b"\n\n" in window or b"\n\r\n" in window:
+                blank_lines += _blank_lines(
+                    window, len(tail), lines - tail.count(b"\n"), quotes - tail.count(b'"')
+                )
             offset += len(chunk)
             lines += chunk.count(b"\n")
+            quotes += chunk.count(b'"')
+            tail = chunk[-2:]
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -316,6 +330,21 @@ def _check_encoding(study: Study, path: Path) -> None:
                 "ends in the middle of a UTF-8 character",
                 "The file was cut short: export it again.",
             ) from None
+    return blank_lines
+
+
+def _blank_lines(window: bytes, seen: int, lines: int, quotes: int) -> list[int]:
+    """The blank lines outside quoted values (an even number of quotes before them) whose
+    break ends past `window[:seen]`, the bytes searched already. `lines` is the line of
+    `window[0]` and `quotes` the quotes before it."""
+    found, position = [], 0
+    for match in BLANK_LINE.finditer(window):
+        lines += window.count(b"\n", position, match.start())
+        quotes += window.count(b'"', position, match.start())
+        position = match.start()
+        if match.end(1) > seen and quotes % 2 == 0:
+            found.append(lines + 1)
+    return found
 
 
 def _csv_header(study: Study, path: Path) -> tuple[list[str], list[str]]:
@@ -394,16 +423,23 @@ def _match_columns(study: Study, path: Path, header: list[str], declared: list[s
     return {column: header[normalized[column.lower()][0] - 1] for column in declared}
 
 
-def _load_csv(connection, path: Path, header: list[str], columns: dict, declared) -> int:
+def _load_csv(
+    connection, path: Path, header: list[str], columns: dict, declared, blank_lines: list[int]
+) -> int:
     """Every row as text into `export_rows` (record, line, declared columns); lines with
-    the wrong number of fields into `malformed_lines`. Returns how many were malformed."""
+    the wrong number of fields into `csv_rejects` (line, csv_line). Returns how many were
+    malformed.
+
+    A line is the file's own. DuckDB numbers a malformed record by its records and blank
+    lines before it, not by the line breaks inside quoted values, and a parsed row only by
+    its rank among the parsed rows: the numbers are made the file's in `_gaps`."""
     names = [f"column_{number}" for number in range(len(header))]
     columns_struct = ", ".join(f"'{name}': 'VARCHAR'" for name in names)
     connection.execute(
         "create temp table raw_rows as select row_number() over () as record, * "
         "from read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
         f"auto_detect = false, columns = {{{columns_struct}}}, strict_mode = true, "
-        "null_padding = false, store_rejects = true, rejects_table = 'csv_rejects', "
+        "null_padding = false, store_rejects = true, rejects_table = 'duckdb_rejects', "
         "rejects_scan = 'csv_scans', max_line_size = 10000000, parallel = false)",
         [str(path)],
     )
@@ -411,28 +447,130 @@ def _load_csv(connection, path: Path, header: list[str], columns: dict, declared
     selected = ", ".join(
         f'column_{positions[columns[column].strip().lower()]} as "{column}"' for column in declared
     )
-    # a row's line: 1 for the header, then each earlier row's line breaks inside fields
     newlines = " + ".join(
         f"coalesce(length(column_{i}) - length(replace(column_{i}, chr(10), '')), 0)"
         for i in range(len(header))
     )
+    header_lines = 1 + sum(name.count("\n") for name in header)
+    # the lines of a row apart from its first: the line breaks inside its fields
+    connection.execute(
+        f"create temp table row_breaks as select record, {newlines} as breaks from raw_rows"
+    )
+    shifted = _gaps(connection, header_lines, blank_lines)
+    # a row's line were every line a row's: the header's lines, then each earlier row's
+    # (its first and its line breaks); `shifts` adds the lines of the gaps above it.
+    # Numbered in a narrow table, then joined to the fields: a window or an ASOF join over
+    # the whole row would hold every field of the export at once.
+    unshifted = (
+        f"{header_lines} + record + coalesce(sum(breaks) over ("
+        "order by record rows between unbounded preceding and 1 preceding), 0)"
+    )
     connection.execute(
         f"""
         create temp table export_rows as
-        with counted as (
-            select *, {newlines} as embedded_newlines from raw_rows
+        with numbered as (
+            select record, cast({unshifted} as bigint) as unshifted from row_breaks
+        ),
+        lines as (
+            select record,
+                unshifted{" + coalesce(shifts.lines, 0)" if shifted else ""} as line
+            from numbered
+            {"asof left join shifts on numbered.unshifted >= shifts.key" if shifted else ""}
         )
-        select
-            record,
-            cast(1 + record + coalesce(sum(embedded_newlines) over (
-                order by record rows between unbounded preceding and 1 preceding
-            ), 0) as bigint) as line,
-            {selected}
-        from counted
+        select record, lines.line, {selected}
+        from raw_rows join lines using (record)
         """
     )
+    connection.execute("drop table row_breaks")
     connection.execute("drop table raw_rows")
     return connection.execute("select count(*) from csv_rejects").fetchone()[0]
+
+
+def _gaps(connection, header_lines: int, blank_lines: list[int]) -> bool:
+    """Put the malformed records, numbered by the file's lines, in `csv_rejects`; when
+    some lines are no parsed rows (malformed records, blank lines), say so and list in
+    `shifts` (key, lines) how far they move the parsed rows down: a row that would sit on
+    line `u` were there none moves down by `lines` of the greatest `key` at most `u`."""
+    connection.execute("create temp table csv_rejects (line bigint, csv_line varchar)")
+    malformed = connection.execute(
+        """
+        select line, length(record_text) - length(replace(record_text, chr(10), ''))
+        from (
+            -- DuckDB reports a record once per field missing or in excess, its text
+            -- led by the blank lines before it
+            select line, ltrim(any_value(csv_line), chr(13) || chr(10)) as record_text
+            from duckdb_rejects group by line
+        )
+        order by line
+        """
+    ).fetchall()
+    if not malformed and not blank_lines:
+        return False
+    embedded = connection.execute(
+        "select record, breaks from row_breaks where breaks > 0 order by record"
+    ).fetchall()
+    gaps = _merge_gaps(malformed, blank_lines, header_lines, embedded)
+    connection.execute(
+        """
+        create temp table gaps as
+        select unnest(?::bigint[]) as duckdb_line, unnest(?::bigint[]) as line,
+            unnest(?::bigint[]) as lines
+        """,
+        [list(column) for column in zip(*gaps, strict=True)],
+    )
+    connection.execute(
+        """
+        insert into csv_rejects
+        select gaps.line, ltrim(any_value(csv_line), chr(13) || chr(10))
+        from duckdb_rejects join gaps on duckdb_rejects.line = gaps.duckdb_line
+        group by gaps.line
+        """
+    )
+    # a gap moves down the rows after it: those whose line without gaps reaches its line
+    # less the lines of the gaps before it; adjacent gaps share that key
+    connection.execute(
+        """
+        create temp table shifts as
+        select key, max(lines) as lines from (
+            select line - coalesce(sum(lines) over (order by line rows between
+                    unbounded preceding and 1 preceding), 0) as key,
+                sum(lines) over (order by line) as lines
+            from gaps
+        )
+        group by key
+        """
+    )
+    return True
+
+
+def _merge_gaps(malformed, blank_lines, header_lines, embedded) -> list[tuple]:
+    """The gaps in file order, each (DuckDB's line or NULL for a blank line, file line,
+    lines spanned), from the malformed records (DuckDB's line, line breaks inside) and the
+    blank lines (file lines), given the parsed records with line breaks inside their fields
+    (record, line breaks).
+
+    A malformed record with `gaps` gaps before it has `parsed = line - gaps - 2` parsed rows
+    before it (DuckDB counts the header, records and blank lines), and sits below them,
+    their line breaks and the gaps; a blank line before it counts among those gaps. One
+    step per gap, no work per row."""
+    records = [record for record, _ in embedded]
+    breaks_before = [0]  # line breaks inside the fields of the first records
+    for _, count in embedded:
+        breaks_before.append(breaks_before[-1] + count)
+    gaps: list[tuple] = []
+    spanned = blank = 0
+    for duckdb_line, breaks in malformed:
+        while True:
+            parsed = duckdb_line - len(gaps) - 2
+            inside = breaks_before[bisect.bisect_right(records, parsed)]
+            line = header_lines + parsed + inside + spanned + 1
+            if blank == len(blank_lines) or blank_lines[blank] > line:
+                break
+            gaps.append((None, blank_lines[blank], 1))
+            spanned, blank = spanned + 1, blank + 1
+        gaps.append((duckdb_line, line, breaks + 1))
+        spanned += breaks + 1
+    return gaps + [(None, line, 1) for line in blank_lines[blank:]]
 
 
 def _load_parquet(connection, path: Path, columns: dict, declared) -> None:

@@ -130,3 +130,56 @@ def test_the_tolerance_is_a_count_or_a_share(tolerance, rows_in, allowed):
 def test_a_bad_tolerance_names_its_variable(tolerance):
     with pytest.raises(SettingError, match="CMO_CIO_MAX_REJECTED_ROWS"):
         WarehouseSettings.from_env({"CMO_CIO_MAX_REJECTED_ROWS": tolerance})
+
+
+def test_every_rejected_line_keeps_its_file_line_past_malformed_and_blank_lines(tmp_path):
+    """A rejected row's line is the file's own, whatever lies above it: lines with the
+    wrong number of fields (one with several surplus fields, one missing several), a
+    blank line, a repeated header and a value with line breaks. Each line number is found
+    here by reading the file independently."""
+    study = STUDY_BY_KEY["cio"]
+    header, rows = synthetic("cio")
+    disposition, interviewer = header.index("disposition"), header.index("interviewer_id")
+    real = [row + [""] for row in rows if not row[interviewer].startswith("TEST")]
+    for index in (4, 7, 8, 11, len(real) - 1):
+        real[index][disposition] = "X"  # not a code
+    real[0][-1] = "a note\nover\nthree lines"
+    text = as_csv([*header, "note"], real).decode("utf-8").splitlines(keepends=True)
+    records = [text[0], "".join(text[1:4]), *text[4:]]  # the note spans three lines
+    records[6] = records[6].rstrip("\n") + ",surplus,surplus,surplus\n"  # real[5]
+    records[10] = ",".join(real[9][:3]) + "\n"  # real[9], most fields missing
+    lines = [
+        *records[:9],
+        "\n",  # a blank line between real[7] and real[8]
+        *records[9:11],
+        ",".join([*header, "note"]) + "\n",
+        *records[11:],
+    ]
+    export = tmp_path / "cio_ragged_twice.csv"
+    export.write_text("".join(lines), encoding="utf-8")
+
+    check = check_export(study, export, tmp_path / "accepted", tmp_path / "rejects")
+
+    first_line = {}  # interview id (first field) -> the file line its record starts on
+    with export.open(encoding="utf-8", newline="") as file:
+        reader = csv.reader(file)
+        next(reader)  # the header, line 1
+        ended = reader.line_num
+        for fields in reader:
+            if fields:
+                assert fields[0] not in first_line
+                first_line[fields[0]] = ended + 1
+            ended = reader.line_num
+    rows_in = len(first_line)  # the blank line is no row
+    with check.rejects_path.open(encoding="utf-8", newline="") as file:
+        rejects = list(csv.DictReader(file))
+    ids = [row["resp_id"] or next(csv.reader([row["raw_line"]]))[0] for row in rejects]
+    assert ids == [real[4][0], real[5][0], real[7][0], real[8][0], real[9][0], "resp_id"] + [
+        real[11][0],
+        real[-1][0],
+    ]
+    assert [int(row["line"]) for row in rejects] == [first_line[id_] for id_ in ids]
+    assert (check.rows_in, check.rows_rejected) == (rows_in, len(rejects))
+    assert check.rows_in == check.rows_accepted + check.rows_rejected
+    malformed = next(b for b in check.breaks if b.column == "the line")
+    assert malformed.lines == [first_line[real[5][0]], first_line[real[9][0]]]
