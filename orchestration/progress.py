@@ -63,23 +63,23 @@ class Progress:
             DagsterEventType.STEP_SUCCESS: "done",
             DagsterEventType.STEP_FAILURE: "FAILED",
         }
-        seen, done = 0, 0
+        cursor, done = None, 0
         while True:
             stopping = self._stop.is_set()
-            try:
-                entries = instance.all_logs(run_id)
+            try:  # only the step events, and only those not seen yet
+                page = instance.get_records_for_run(run_id, cursor=cursor, of_type=set(kinds))
             except Exception:  # noqa: BLE001 - the run is not stored yet
-                entries = []
-            for entry in entries[seen:]:
-                event = entry.dagster_event
-                if event is not None and event.event_type in kinds:
-                    started = event.event_type == DagsterEventType.STEP_START
-                    done += not started
-                    self.say(
-                        f"{done}/{total_steps} {event.step_key} {kinds[event.event_type]}",
-                        transient=started,
-                    )
-            seen = max(seen, len(entries))
+                page = None
+            for record in page.records if page else []:
+                event = record.event_log_entry.dagster_event
+                started = event.event_type == DagsterEventType.STEP_START
+                done += not started
+                self.say(
+                    f"{done}/{total_steps} {event.step_key} {kinds[event.event_type]}",
+                    transient=started,
+                )
+            if page is not None:
+                cursor = page.cursor
             if stopping:
                 return
             self._stop.wait(1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,8 @@ def test_the_refresh_on_spark_builds_audits_and_publishes(spark_refresh):
     root, env, output = spark_refresh
     settings = served_files(env)
     assert "dbt on spark" in output
+    # one progress line per finished step, counted (the output is not a terminal)
+    assert re.findall(r"\] (\d)/5 \w+ done", output) == ["1", "2", "3", "4", "5"]
     assert "failed, 0 warned" in output and " 0 failed" in output
     suites = load_suites()
     assert f"Great Expectations suites: {len(suites)} passed, 0 failed" in output
