@@ -13,6 +13,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from cmo_cio.faults import fault_point
 from cmo_cio.marts import FIGURE_MARTS
 from cmo_cio.studies import MART_SCHEMA
@@ -69,7 +71,6 @@ def build_report(serving_db: Path, out_dir: Path) -> Path:
 
 def render_page(data: ReportData, source_name: str) -> str:
     import jinja2
-    from markupsafe import Markup
     from plotly.offline import get_plotlyjs
 
     environment = jinja2.Environment(
@@ -77,7 +78,7 @@ def render_page(data: ReportData, source_name: str) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    environment.globals.update(_translation_helpers(Markup))
+    environment.globals.update(_translation_helpers())
     figures = [_figure_context(info, data) for info in FIGURES]
     page_data = {
         "figures": [{"id": f["id"], "plots": f["plots"]} for f in figures],
@@ -97,10 +98,10 @@ def render_page(data: ReportData, source_name: str) -> str:
         roles=ROLES,
         ui_text=UI,
         built_at=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        source_code=_code(Markup, source_name),
-        comparison_code=_code(Markup, f"{MART_SCHEMA}.cmo_cio_comparison"),
-        first_mart_code=_code(Markup, f"{MART_SCHEMA}.{next(iter(FIGURE_MARTS.values()))}"),
-        last_mart_code=_code(Markup, f"{MART_SCHEMA}.segment_comparison"),
+        source_code=_code(source_name),
+        comparison_code=_code(f"{MART_SCHEMA}.cmo_cio_comparison"),
+        first_mart_code=_code(f"{MART_SCHEMA}.{next(iter(FIGURE_MARTS.values()))}"),
+        last_mart_code=_code(f"{MART_SCHEMA}.segment_comparison"),
         # a proper name: shown as published, in either language
         report_title=Markup(f'<cite lang="zh-CN">“{REPORT_TITLE}”</cite>'),
         css=Markup((TEMPLATES_DIR / "report.css").read_text()),
@@ -111,15 +112,12 @@ def render_page(data: ReportData, source_name: str) -> str:
     )
 
 
-def _code(markup, name: str) -> str:
-    from markupsafe import escape
-
-    return markup(f"<code>{escape(name)}</code>")
+def _code(name: str) -> Markup:
+    return Markup(f"<code>{escape(name)}</code>")
 
 
-def _translation_helpers(markup) -> dict:
+def _translation_helpers() -> dict:
     """Template functions that write a string in both languages; the page shows one."""
-    from markupsafe import escape
 
     def bilingual(text: Text, **values) -> str:
         """Both languages as spans; `values` (escaped unless Markup) fill its {fields}."""
@@ -128,7 +126,7 @@ def _translation_helpers(markup) -> dict:
             f"{escape(text[lang]).format(**values) if values else escape(text[lang])}</span>"
             for lang in LANGUAGES
         )
-        return markup("".join(spans))
+        return Markup("".join(spans))
 
     def ui(key: str, **values) -> str:
         return bilingual(UI[key], **values)
@@ -139,7 +137,7 @@ def _translation_helpers(markup) -> dict:
     def attributes(text: Text, kind: str = "text") -> str:
         """data-text-en/-zh: the page sets the element's text (an <option>, the title);
         data-label-en/-zh: a table cell's heading where a narrow screen stacks the table."""
-        return markup(" ".join(f'data-{kind}-{lang}="{escape(text[lang])}"' for lang in LANGUAGES))
+        return Markup(" ".join(f'data-{kind}-{lang}="{escape(text[lang])}"' for lang in LANGUAGES))
 
     return {"bilingual": bilingual, "ui": ui, "code_label": code_label, "attributes": attributes}
 
